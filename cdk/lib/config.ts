@@ -1,0 +1,297 @@
+/**
+ * The deployment settings a security team chooses, read from CDK context
+ * (`cdk.json`, `cdk.context.json` or `-c key=value`). Every key is documented in
+ * `cdk/README.md`; this module is the single place that parses and validates them,
+ * so a typo fails the synth with the name of the offending key.
+ */
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+
+/** Rule parameters passed to the Lambda in `ruleParameters` (names fixed by design.md). */
+export const RULE_PARAMETER_NAMES = [
+  'kmsKeyArns',
+  'checkReplicas',
+  'requireEnabledKey',
+  'exemptionTagKey',
+  'executionRoleName',
+] as const;
+
+export type RuleParameterName = (typeof RULE_PARAMETER_NAMES)[number];
+
+/** Only the parameters the user set: Config receives no key for an unset one. */
+export type RuleParameters = Partial<Record<RuleParameterName, string>>;
+
+/** `MaximumExecutionFrequency` values accepted by AWS Config. */
+export const PERIODIC_FREQUENCIES = [
+  'One_Hour',
+  'Three_Hours',
+  'Six_Hours',
+  'Twelve_Hours',
+  'TwentyFour_Hours',
+] as const;
+
+export type PeriodicFrequency = (typeof PERIODIC_FREQUENCIES)[number];
+
+/** How a non-compliant secret is re-keyed. */
+export interface RemediationSettings {
+  /** Key the remediation moves secrets to: key ARN, alias ARN, or alias name resolved in each account. */
+  readonly targetKmsKeyId: string;
+  /** Run the remediation without a human (opt-in). */
+  readonly automatic: boolean;
+  /** MaximumAutomaticAttempts, 1-25. */
+  readonly maximumAutomaticAttempts: number;
+  /** RetryAttemptSeconds. */
+  readonly retryAttemptSeconds: number;
+}
+
+/** Settings shared by every deployment variant. */
+export interface SecretsCmkSettings {
+  /** Directory holding the Lambda's `bootstrap` (output of `cargo lambda build`). */
+  readonly assetPath: string;
+  readonly ruleName: string;
+  readonly ruleParameters: RuleParameters;
+  readonly periodicFrequency: PeriodicFrequency;
+  readonly functionTimeout: Duration;
+  readonly logRetention: logs.RetentionDays;
+  /** `RUST_LOG` for the Lambda, when set. */
+  readonly rustLog?: string;
+  /** Name of the role SSM Automation runs the runbooks as, in every account. */
+  readonly remediationRoleName: string;
+  /** Absent when no target key is known: the documents and role are still deployed. */
+  readonly remediation?: RemediationSettings;
+}
+
+/** Extra settings of the organization deployment. */
+export interface OrganizationSettings {
+  /** `o-...`: restricts the central Lambda's sts:AssumeRole to roles inside the organization. */
+  readonly organizationId: string;
+  /** OUs (or the root, `r-...`) the StackSet deploys the member resources to. */
+  readonly targetOuIds: string[];
+  /** Accounts whose AWS Config may invoke the central Lambda. */
+  readonly memberAccountIds: string[];
+  /** Name of the role the Lambda assumes in each member account. */
+  readonly executionRoleName: string;
+  /** `SELF` from the management account, `DELEGATED_ADMIN` from a delegated administrator. */
+  readonly callAs: 'SELF' | 'DELEGATED_ADMIN';
+  /** Accounts the organization conformance pack skips. */
+  readonly excludedAccountIds: string[];
+}
+
+/** Anything with CDK context: an App, a Stack, a construct node. */
+export interface ContextSource {
+  tryGetContext(key: string): unknown;
+}
+
+/** Default location of the Lambda asset, relative to `cdk/` (cargo lambda's output). */
+export const DEFAULT_ASSET_PATH = path.join('..', 'target', 'lambda', 'secrets-cmk-rule');
+export const DEFAULT_RULE_NAME = 'secrets-cmk';
+export const DEFAULT_REMEDIATION_ROLE_NAME = 'SecretsCmkRemediation';
+export const DEFAULT_EXECUTION_ROLE_NAME = 'SecretsCmkRuleExecution';
+/** A sweep of thousands of secrets is bounded by ListSecrets (100 TPS) and DescribeKey; give it Lambda's maximum. */
+export const DEFAULT_TIMEOUT_SECONDS = 900;
+export const DEFAULT_LOG_RETENTION_DAYS = 365;
+/** Secrets Manager allows one key change per secret every ten minutes or so: do not retry faster. */
+export const DEFAULT_RETRY_ATTEMPT_SECONDS = 600;
+export const DEFAULT_MAX_AUTOMATIC_ATTEMPTS = 5;
+
+/** Thrown for a context value that cannot be used; the message names the key. */
+export class ContextError extends Error {
+  constructor(key: string, problem: string) {
+    super(`context "${key}": ${problem}`);
+    this.name = 'ContextError';
+  }
+}
+
+function optionalString(ctx: ContextSource, key: string): string | undefined {
+  const value = ctx.tryGetContext(key);
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  // `-c key=true` arrives as a string, cdk.json may hold a boolean or number.
+  if (typeof value === 'boolean' || typeof value === 'number') {
+    return String(value);
+  }
+  if (typeof value !== 'string') {
+    throw new ContextError(key, `expected a string, got ${JSON.stringify(value)}`);
+  }
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function list(ctx: ContextSource, key: string): string[] {
+  const value = ctx.tryGetContext(key);
+  if (value === undefined || value === null || value === '') {
+    return [];
+  }
+  const items = Array.isArray(value) ? value.map(String) : String(value).split(',');
+  return items.map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function booleanString(ctx: ContextSource, key: string): string | undefined {
+  const value = optionalString(ctx, key);
+  if (value !== undefined && value !== 'true' && value !== 'false') {
+    throw new ContextError(key, `expected "true" or "false", got "${value}"`);
+  }
+  return value;
+}
+
+function integer(ctx: ContextSource, key: string, fallback: number, min: number, max: number): number {
+  const value = optionalString(ctx, key);
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new ContextError(key, `expected an integer from ${min} to ${max}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+function roleName(ctx: ContextSource, key: string, fallback: string): string {
+  const value = optionalString(ctx, key) ?? fallback;
+  if (!ROLE_NAME.test(value)) {
+    throw new ContextError(key, `"${value}" is not a valid IAM role name`);
+  }
+  return value;
+}
+
+/** The rule parameters that are set, validated the way the Lambda will read them. */
+export function readRuleParameters(ctx: ContextSource): RuleParameters {
+  const parameters: RuleParameters = {};
+  const kmsKeyArns = optionalString(ctx, 'kmsKeyArns');
+  if (kmsKeyArns !== undefined) {
+    parameters.kmsKeyArns = kmsKeyArns
+      .split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== '')
+      .join(',');
+  }
+  const checkReplicas = booleanString(ctx, 'checkReplicas');
+  if (checkReplicas !== undefined) {
+    parameters.checkReplicas = checkReplicas;
+  }
+  const requireEnabledKey = booleanString(ctx, 'requireEnabledKey');
+  if (requireEnabledKey !== undefined) {
+    parameters.requireEnabledKey = requireEnabledKey;
+  }
+  const exemptionTagKey = optionalString(ctx, 'exemptionTagKey');
+  if (exemptionTagKey !== undefined) {
+    parameters.exemptionTagKey = exemptionTagKey;
+  }
+  const executionRoleName = optionalString(ctx, 'executionRoleName');
+  if (executionRoleName !== undefined) {
+    parameters.executionRoleName = roleName(ctx, 'executionRoleName', executionRoleName);
+  }
+  return parameters;
+}
+
+function readRemediation(ctx: ContextSource, parameters: RuleParameters): RemediationSettings | undefined {
+  // Without an explicit target, the first approved key is the natural one to move secrets to.
+  const targetKmsKeyId = optionalString(ctx, 'remediationKmsKeyId') ?? parameters.kmsKeyArns?.split(',')[0];
+  const automatic = booleanString(ctx, 'autoRemediation') === 'true';
+  if (targetKmsKeyId === undefined) {
+    if (automatic) {
+      throw new ContextError('autoRemediation', 'needs "remediationKmsKeyId" (or "kmsKeyArns") to know the target key');
+    }
+    return undefined;
+  }
+  if (/^(arn:[^:]+:kms:[^:]*:[^:]*:)?alias\/aws\//.test(targetKmsKeyId)) {
+    throw new ContextError('remediationKmsKeyId', `"${targetKmsKeyId}" is an AWS managed key, not a customer managed one`);
+  }
+  return {
+    targetKmsKeyId,
+    automatic,
+    maximumAutomaticAttempts: integer(ctx, 'remediationMaxAttempts', DEFAULT_MAX_AUTOMATIC_ATTEMPTS, 1, 25),
+    retryAttemptSeconds: integer(ctx, 'remediationRetrySeconds', DEFAULT_RETRY_ATTEMPT_SECONDS, 1, 2678000),
+  };
+}
+
+function retention(ctx: ContextSource): logs.RetentionDays {
+  const days = integer(ctx, 'logRetentionDays', DEFAULT_LOG_RETENTION_DAYS, 1, 3653);
+  const allowed = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
+  if (!allowed.includes(days)) {
+    throw new ContextError('logRetentionDays', `${days} is not a CloudWatch Logs retention (${allowed.join(', ')})`);
+  }
+  return days as logs.RetentionDays;
+}
+
+/**
+ * Reads the settings every stack needs.
+ *
+ * @param env the process environment, for `SECRETS_CMK_ASSET`
+ */
+export function readSettings(ctx: ContextSource, env: NodeJS.ProcessEnv = process.env): SecretsCmkSettings {
+  const ruleParameters = readRuleParameters(ctx);
+  const frequency = optionalString(ctx, 'periodicFrequency') ?? 'TwentyFour_Hours';
+  if (!(PERIODIC_FREQUENCIES as readonly string[]).includes(frequency)) {
+    throw new ContextError('periodicFrequency', `expected one of ${PERIODIC_FREQUENCIES.join(', ')}, got "${frequency}"`);
+  }
+  const ruleName = optionalString(ctx, 'ruleName') ?? DEFAULT_RULE_NAME;
+  if (!/^[\w-]{1,64}$/.test(ruleName)) {
+    throw new ContextError('ruleName', `"${ruleName}" is not a valid Config rule name (letters, digits, - and _; 64 at most)`);
+  }
+  const rustLog = optionalString(ctx, 'rustLog');
+  const remediation = readRemediation(ctx, ruleParameters);
+  return {
+    assetPath: optionalString(ctx, 'assetPath') ?? env.SECRETS_CMK_ASSET ?? DEFAULT_ASSET_PATH,
+    ruleName,
+    ruleParameters,
+    periodicFrequency: frequency as PeriodicFrequency,
+    functionTimeout: Duration.seconds(integer(ctx, 'timeoutSeconds', DEFAULT_TIMEOUT_SECONDS, 30, 900)),
+    logRetention: retention(ctx),
+    remediationRoleName: roleName(ctx, 'remediationRoleName', DEFAULT_REMEDIATION_ROLE_NAME),
+    ...(rustLog === undefined ? {} : { rustLog }),
+    ...(remediation === undefined ? {} : { remediation }),
+  };
+}
+
+/**
+ * Reads the organization settings, or `undefined` when `organizationId` is unset
+ * (the organization stack is then not synthesized).
+ */
+export function readOrganizationSettings(ctx: ContextSource): OrganizationSettings | undefined {
+  const organizationId = optionalString(ctx, 'organizationId');
+  if (organizationId === undefined) {
+    return undefined;
+  }
+  if (!/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
+    throw new ContextError('organizationId', `"${organizationId}" is not an organization id (o-...)`);
+  }
+  const targetOuIds = list(ctx, 'targetOuIds');
+  if (targetOuIds.length === 0) {
+    throw new ContextError('targetOuIds', 'the organization deployment needs at least one OU (ou-...) or root (r-...) id');
+  }
+  for (const ou of targetOuIds) {
+    if (!/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/.test(ou)) {
+      throw new ContextError('targetOuIds', `"${ou}" is not an OU or root id`);
+    }
+  }
+  const memberAccountIds = accountIds(ctx, 'memberAccountIds');
+  if (memberAccountIds.length === 0) {
+    throw new ContextError('memberAccountIds', 'list the accounts whose AWS Config may invoke the central function');
+  }
+  const callAs = optionalString(ctx, 'callAs') ?? 'SELF';
+  if (callAs !== 'SELF' && callAs !== 'DELEGATED_ADMIN') {
+    throw new ContextError('callAs', `expected SELF or DELEGATED_ADMIN, got "${callAs}"`);
+  }
+  return {
+    organizationId,
+    targetOuIds,
+    memberAccountIds,
+    executionRoleName: roleName(ctx, 'executionRoleName', DEFAULT_EXECUTION_ROLE_NAME),
+    callAs,
+    excludedAccountIds: accountIds(ctx, 'excludedAccountIds'),
+  };
+}
+
+function accountIds(ctx: ContextSource, key: string): string[] {
+  const ids = list(ctx, key);
+  for (const id of ids) {
+    if (!/^\d{12}$/.test(id)) {
+      throw new ContextError(key, `"${id}" is not a 12-digit account id`);
+    }
+  }
+  return [...new Set(ids)];
+}

@@ -1,0 +1,135 @@
+/**
+ * The rule's Lambda: the Rust binary `secrets-cmk-rule` on provided.al2023 (x86_64),
+ * its log group, and its own role with one inline, least-privilege policy.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ruleEvaluationStatements } from './rule-permissions';
+
+/** The Lambda acts in other accounts by assuming a role there (organization deployment). */
+export interface CrossAccountAccess {
+  /** Name of the role in each member account. */
+  readonly executionRoleName: string;
+  /** Organization the member roles must belong to (aws:ResourceOrgID). */
+  readonly organizationId: string;
+}
+
+export interface RuleFunctionProps {
+  /** Directory with the `bootstrap` executable built by `cargo lambda build --release`. */
+  readonly assetPath: string;
+  readonly timeout: Duration;
+  readonly logRetention: logs.RetentionDays;
+  /** `RUST_LOG`, when set. */
+  readonly rustLog?: string;
+  /** Set for the central function of an organization deployment. */
+  readonly crossAccount?: CrossAccountAccess;
+}
+
+/** Environment variable naming the member-account role (read by the Lambda). */
+export const EXECUTION_ROLE_ENV = 'SECRETS_CMK_EXECUTION_ROLE_NAME';
+
+export class RuleFunction extends Construct {
+  public readonly function: lambda.Function;
+  public readonly role: iam.Role;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: RuleFunctionProps) {
+    super(scope, id);
+    const bootstrap = path.join(props.assetPath, 'bootstrap');
+    if (!fs.existsSync(bootstrap)) {
+      throw new Error(
+        `Lambda asset not found: ${bootstrap}. Build it with ` +
+          '`cargo lambda build --release --bin secrets-cmk-rule` from the repository root, ' +
+          'or point context "assetPath" / env SECRETS_CMK_ASSET at a directory holding `bootstrap`.',
+      );
+    }
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention });
+
+    const statements = [
+      ...ruleEvaluationStatements(),
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    ];
+    if (props.crossAccount) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'AssumeMemberExecutionRole',
+          actions: ['sts:AssumeRole'],
+          // The role has one fixed name in every member account; the organization
+          // condition keeps the function out of any account outside the organization.
+          resources: [`arn:${Aws.PARTITION}:iam::*:role/${props.crossAccount.executionRoleName}`],
+          conditions: { StringEquals: { 'aws:ResourceOrgID': props.crossAccount.organizationId } },
+        }),
+      );
+    }
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'secrets-cmk rule: reads secret and key metadata, reports to AWS Config',
+      inlinePolicies: { RuleEvaluation: new iam.PolicyDocument({ statements }) },
+    });
+
+    const environment: Record<string, string> = {};
+    if (props.crossAccount) {
+      environment[EXECUTION_ROLE_ENV] = props.crossAccount.executionRoleName;
+    }
+    if (props.rustLog !== undefined) {
+      environment.RUST_LOG = props.rustLog;
+    }
+
+    this.function = new lambda.Function(this, 'Function', {
+      description: 'AWS Config custom rule: Secrets Manager secrets must use a customer managed KMS key',
+      runtime: lambda.Runtime.PROVIDED_AL2023,
+      architecture: lambda.Architecture.X86_64,
+      handler: 'bootstrap',
+      code: lambda.Code.fromAsset(props.assetPath),
+      memorySize: 128,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment,
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'secretsmanager:ListSecrets, config:PutEvaluations and config:GetResourceConfigHistory support no ' +
+        'resource-level permissions; `*` is the only resource they accept.',
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:*:<AWS::AccountId>:secret:*]',
+      reason:
+        'The rule evaluates every secret of the account (that is its purpose), including replicas in other ' +
+        'Regions; scoped to this account and to the read-only DescribeSecret.',
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:*:*:key/*]',
+      reason:
+        'Secrets may use keys of other accounts and their replicas keys of other Regions; kms:DescribeKey ' +
+        'returns key metadata only (no cryptographic use).',
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:config:<AWS::Region>:<AWS::AccountId>:config-rule/*]',
+      reason:
+        'A Config rule ARN ends in a generated id unknown before deployment, and conformance packs rename ' +
+        'rules; read-only GetComplianceDetailsByConfigRule scoped to this account and Region.',
+    });
+    if (props.crossAccount) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${props.crossAccount.executionRoleName}]`,
+        reason:
+          'The execution role has the same name in every member account, and member accounts join the ' +
+          'organization over time; the aws:ResourceOrgID condition restricts it to roles of this organization.',
+      });
+    }
+  }
+}

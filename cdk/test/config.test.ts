@@ -1,0 +1,152 @@
+import { Duration } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import {
+  ContextError,
+  DEFAULT_ASSET_PATH,
+  readOrganizationSettings,
+  readRuleParameters,
+  readSettings,
+  type ContextSource,
+} from '../lib/config';
+
+function context(values: Record<string, unknown>): ContextSource {
+  return { tryGetContext: (key: string) => values[key] };
+}
+
+describe('rule parameters from context', () => {
+  test('unset parameters are omitted', () => {
+    // GIVEN no rule parameter in context
+    // WHEN the parameters are read
+    const parameters = readRuleParameters(context({}));
+    // THEN none is passed to AWS Config
+    expect(parameters).toEqual({});
+  });
+
+  test('set parameters keep their exact names and string values', () => {
+    // GIVEN every parameter, booleans as cdk.json would hold them
+    const parameters = readRuleParameters(
+      context({
+        kmsKeyArns: ' arn:aws:kms:us-east-1:111111111111:key/abc , alias/secrets ',
+        checkReplicas: false,
+        requireEnabledKey: 'true',
+        exemptionTagKey: 'secrets-cmk:exempt',
+        executionRoleName: 'AuditRole',
+      }),
+    );
+    // THEN each is a string, the key list trimmed
+    expect(parameters).toEqual({
+      kmsKeyArns: 'arn:aws:kms:us-east-1:111111111111:key/abc,alias/secrets',
+      checkReplicas: 'false',
+      requireEnabledKey: 'true',
+      exemptionTagKey: 'secrets-cmk:exempt',
+      executionRoleName: 'AuditRole',
+    });
+  });
+
+  test('a malformed boolean names its key', () => {
+    // GIVEN checkReplicas=yes
+    // WHEN / THEN the error names the key
+    expect(() => readRuleParameters(context({ checkReplicas: 'yes' }))).toThrow(/context "checkReplicas"/);
+  });
+
+  test('an invalid execution role name is refused', () => {
+    expect(() => readRuleParameters(context({ executionRoleName: 'no spaces allowed' }))).toThrow(ContextError);
+  });
+});
+
+describe('deployment settings', () => {
+  test('defaults', () => {
+    // GIVEN an empty context and environment
+    // WHEN the settings are read
+    const settings = readSettings(context({}), {});
+    // THEN the documented defaults apply and there is no remediation target
+    expect(settings.assetPath).toBe(DEFAULT_ASSET_PATH);
+    expect(settings.ruleName).toBe('secrets-cmk');
+    expect(settings.periodicFrequency).toBe('TwentyFour_Hours');
+    expect(settings.functionTimeout.toSeconds()).toBe(Duration.minutes(15).toSeconds());
+    expect(settings.logRetention).toBe(logs.RetentionDays.ONE_YEAR);
+    expect(settings.remediationRoleName).toBe('SecretsCmkRemediation');
+    expect(settings.remediation).toBeUndefined();
+    expect(settings.rustLog).toBeUndefined();
+  });
+
+  test('the asset path comes from context first, then SECRETS_CMK_ASSET', () => {
+    expect(readSettings(context({}), { SECRETS_CMK_ASSET: '/env/asset' }).assetPath).toBe('/env/asset');
+    expect(readSettings(context({ assetPath: '/ctx/asset' }), { SECRETS_CMK_ASSET: '/env/asset' }).assetPath).toBe('/ctx/asset');
+  });
+
+  test('remediation targets the first approved key unless told otherwise, manual by default', () => {
+    // GIVEN approved keys and no explicit remediation key
+    const settings = readSettings(context({ kmsKeyArns: 'alias/first,alias/second' }), {});
+    // THEN the first key is the target, and a human starts each remediation
+    expect(settings.remediation).toEqual({
+      targetKmsKeyId: 'alias/first',
+      automatic: false,
+      maximumAutomaticAttempts: 5,
+      retryAttemptSeconds: 600,
+    });
+  });
+
+  test('automatic remediation is an explicit opt-in with bounded attempts', () => {
+    const settings = readSettings(
+      context({ remediationKmsKeyId: 'alias/target', autoRemediation: 'true', remediationMaxAttempts: '3', remediationRetrySeconds: 900 }),
+      {},
+    );
+    expect(settings.remediation).toEqual({
+      targetKmsKeyId: 'alias/target',
+      automatic: true,
+      maximumAutomaticAttempts: 3,
+      retryAttemptSeconds: 900,
+    });
+    expect(() => readSettings(context({ remediationKmsKeyId: 'alias/t', remediationMaxAttempts: '26' }), {})).toThrow(
+      /remediationMaxAttempts/,
+    );
+  });
+
+  test('automatic remediation without a target key is refused', () => {
+    expect(() => readSettings(context({ autoRemediation: 'true' }), {})).toThrow(/context "autoRemediation"/);
+  });
+
+  test('an AWS managed key cannot be the remediation target', () => {
+    expect(() => readSettings(context({ remediationKmsKeyId: 'alias/aws/secretsmanager' }), {})).toThrow(/AWS managed/);
+  });
+
+  test('frequency and log retention must be values AWS accepts', () => {
+    expect(readSettings(context({ periodicFrequency: 'Six_Hours' }), {}).periodicFrequency).toBe('Six_Hours');
+    expect(() => readSettings(context({ periodicFrequency: 'Hourly' }), {})).toThrow(/periodicFrequency/);
+    expect(() => readSettings(context({ logRetentionDays: '42' }), {})).toThrow(/logRetentionDays/);
+  });
+});
+
+describe('organization settings', () => {
+  test('absent without an organization id', () => {
+    expect(readOrganizationSettings(context({}))).toBeUndefined();
+  });
+
+  test('parsed with defaults', () => {
+    // GIVEN the organization, OUs and member accounts
+    const organization = readOrganizationSettings(
+      context({ organizationId: 'o-a1b2c3d4e5', targetOuIds: 'ou-ab12-cdef3456', memberAccountIds: ['111111111111', '111111111111'] }),
+    );
+    // THEN the execution role has its default name, and duplicates are dropped
+    expect(organization).toEqual({
+      organizationId: 'o-a1b2c3d4e5',
+      targetOuIds: ['ou-ab12-cdef3456'],
+      memberAccountIds: ['111111111111'],
+      executionRoleName: 'SecretsCmkRuleExecution',
+      callAs: 'SELF',
+      excludedAccountIds: [],
+    });
+  });
+
+  test.each([
+    [{ organizationId: 'org-1' }, /organizationId/],
+    [{ organizationId: 'o-a1b2c3d4e5' }, /targetOuIds/],
+    [{ organizationId: 'o-a1b2c3d4e5', targetOuIds: 'ou-ab12-cdef3456' }, /memberAccountIds/],
+    [{ organizationId: 'o-a1b2c3d4e5', targetOuIds: 'ou-ab12-cdef3456', memberAccountIds: '12345' }, /memberAccountIds/],
+    [{ organizationId: 'o-a1b2c3d4e5', targetOuIds: 'sales', memberAccountIds: '111111111111' }, /targetOuIds/],
+    [{ organizationId: 'o-a1b2c3d4e5', targetOuIds: 'r-ab12', memberAccountIds: '111111111111', callAs: 'ADMIN' }, /callAs/],
+  ])('refuses %j', (values, message) => {
+    expect(() => readOrganizationSettings(context(values))).toThrow(message);
+  });
+});

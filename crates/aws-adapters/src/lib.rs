@@ -1,0 +1,34 @@
+//! The AWS side of secrets-cmk, shared by the Lambda (`secrets-cmk-rule`) and the CLI
+//! (`secrets-cmk`): one narrow trait per AWS capability the rule needs, each with an
+//! adapter over the real SDK client, plus the fact gathering that feeds rule-core.
+//!
+//! | capability | trait | adapter | API calls |
+//! |---|---|---|---|
+//! | list / describe secrets | [`SecretStore`] | [`SecretsManagerStore`] | ListSecrets, DescribeSecret |
+//! | describe keys | [`KeyDirectory`] | [`KmsKeyDirectory`] | DescribeKey |
+//! | report verdicts | [`EvaluationSink`] | [`ConfigService`] | PutEvaluations |
+//! | oversized items | [`ConfigHistory`] | [`ConfigService`] | GetResourceConfigHistory |
+//! | stale cleanup | [`ComplianceResults`] | [`ConfigService`] | GetComplianceDetailsByConfigRule |
+//! | member accounts | [`RoleAssumer`] | [`StsRoleAssumer`] | AssumeRole |
+//!
+//! Nothing here reads a secret value or decrypts anything.
+
+pub mod accounts;
+pub mod calls;
+pub mod clients;
+pub mod config_service;
+pub mod error;
+pub mod keys;
+pub mod secrets;
+pub mod sweep;
+pub mod time;
+
+pub use aws_config::SdkConfig;
+pub use accounts::{AccountAccessError, AccountSessions, RoleAssumer, StsRoleAssumer, TemporaryCredentials};
+pub use calls::{ApiCalls, op};
+pub use clients::{ConfigSource, load_sdk_config, retry_config};
+pub use config_service::{ComplianceResults, ConfigHistory, ConfigService, EvaluationSink};
+pub use error::{AwsError, FailureKind};
+pub use keys::{KeyCache, KeyDirectory, KmsKeyDirectory};
+pub use secrets::{ListedSecret, SecretPage, SecretStore, SecretsManagerStore};
+pub use sweep::{Sweep, SweepItem, evaluate_secret};

@@ -1,0 +1,647 @@
+//! KMS key references and the scope they are resolved in.
+//!
+//! Secrets Manager stores a secret's `KmsKeyId` exactly as it was given: a key id, a key
+//! ARN, an alias name or an alias ARN. KMS resolves bare ids and alias names in the
+//! caller's account and region, so before asking DescribeKey we qualify every reference
+//! into the secret's own [`Scope`]: the result, a [`QualifiedKeyRef`], is both what
+//! DescribeKey is called with and the cache key (one DescribeKey per distinct reference).
+//!
+//! Parsing is strict on purpose: an odd reference must end in a clear error naming it,
+//! never in a verdict built on a guess.
+
+use std::fmt;
+
+/// Longest input accepted; KMS's own `KeyId` limit. Longer input is rejected before any
+/// other check so that error messages and work stay bounded.
+const MAX_KEY_REF_CHARS: usize = 2048;
+
+/// How much of a bad input an error message echoes: enough to recognise it, bounded
+/// because the input may be anything (errors end up in logs and annotations).
+const ECHO_CHARS: usize = 80;
+
+/// Alias names are `alias/` followed by 1 to 250 characters of `[a-zA-Z0-9/_-]`.
+const MAX_ALIAS_SUFFIX_CHARS: usize = 250;
+
+/// The alias prefix KMS reserves for AWS managed keys.
+const AWS_MANAGED_ALIAS_PREFIX: &str = "alias/aws/";
+
+/// Where a secret lives: the scope in which bare key ids and alias names are resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Scope {
+    /// The AWS partition, e.g. `aws`, `aws-cn`, `aws-us-gov`.
+    pub partition: String,
+    /// The 12-digit account id that owns the secret.
+    pub account: String,
+    /// The region the secret (or replica) lives in, e.g. `us-east-1`.
+    pub region: String,
+}
+
+impl Scope {
+    /// From a secret ARN `arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME-xxxxxx`.
+    ///
+    /// The random six-character suffix is not required: Config and callers sometimes hold
+    /// partial ARNs, and the scope does not depend on it.
+    pub fn from_secret_arn(arn: &str) -> Result<Scope, KeyRefError> {
+        let fail = |problem| KeyRefError::new(Expected::SecretArn, arn, problem);
+        let parts = split_arn(arn, "secretsmanager").map_err(fail)?;
+        match parts.resource.strip_prefix("secret:") {
+            Some(name) if !name.is_empty() => {}
+            _ => return Err(fail(KeyRefProblem::NotASecretResource)),
+        }
+        Ok(Scope {
+            partition: parts.partition.to_owned(),
+            account: parts.account.to_owned(),
+            region: parts.region.to_owned(),
+        })
+    }
+
+    /// The same partition and account in another region: the scope of a replica.
+    pub fn in_region(&self, region: &str) -> Scope {
+        Scope {
+            partition: self.partition.clone(),
+            account: self.account.clone(),
+            region: region.to_owned(),
+        }
+    }
+}
+
+/// A KMS key reference in one of the four forms KMS accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum KeyRef {
+    /// A bare key id: a UUID (`1234abcd-12ab-34cd-56ef-1234567890ab`) or a multi-Region
+    /// key id (`mrk-` followed by 32 hex digits).
+    KeyId(String),
+    /// A key ARN `arn:PARTITION:kms:REGION:ACCOUNT:key/KEY_ID`.
+    KeyArn {
+        /// The partition, e.g. `aws`.
+        partition: String,
+        /// The key's region.
+        region: String,
+        /// The key's 12-digit account id.
+        account: String,
+        /// The key id (UUID or `mrk-` form).
+        key_id: String,
+    },
+    /// An alias name including its prefix, e.g. `alias/my-key`.
+    AliasName(String),
+    /// An alias ARN `arn:PARTITION:kms:REGION:ACCOUNT:alias/NAME`.
+    AliasArn {
+        /// The partition, e.g. `aws`.
+        partition: String,
+        /// The alias's region.
+        region: String,
+        /// The alias's 12-digit account id.
+        account: String,
+        /// The alias name including the `alias/` prefix.
+        alias: String,
+    },
+}
+
+impl KeyRef {
+    /// Parses a key reference; never panics.
+    ///
+    /// Rejects empty input, whitespace, ARNs of other services, malformed partitions,
+    /// regions and account ids, alias names with characters KMS does not allow, and key
+    /// ids that are neither a UUID nor a multi-Region (`mrk-`) id. The error names the
+    /// problem and echoes a bounded prefix of the input.
+    pub fn parse(s: &str) -> Result<KeyRef, KeyRefError> {
+        let fail = |problem| KeyRefError::new(Expected::KeyRef, s, problem);
+        if s.is_empty() {
+            return Err(fail(KeyRefProblem::Empty));
+        }
+        if s.chars().count() > MAX_KEY_REF_CHARS {
+            return Err(fail(KeyRefProblem::TooLong {
+                max: MAX_KEY_REF_CHARS,
+            }));
+        }
+        if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(fail(KeyRefProblem::Whitespace));
+        }
+        if s.starts_with("arn:") {
+            let parts = split_arn(s, "kms").map_err(fail)?;
+            if let Some(key_id) = parts.resource.strip_prefix("key/") {
+                check_key_id(key_id).map_err(fail)?;
+                return Ok(KeyRef::KeyArn {
+                    partition: parts.partition.to_owned(),
+                    region: parts.region.to_owned(),
+                    account: parts.account.to_owned(),
+                    key_id: key_id.to_owned(),
+                });
+            }
+            if parts.resource.starts_with("alias/") {
+                check_alias_name(parts.resource).map_err(fail)?;
+                return Ok(KeyRef::AliasArn {
+                    partition: parts.partition.to_owned(),
+                    region: parts.region.to_owned(),
+                    account: parts.account.to_owned(),
+                    alias: parts.resource.to_owned(),
+                });
+            }
+            return Err(fail(KeyRefProblem::NotAKmsResource));
+        }
+        if s.starts_with("alias/") {
+            check_alias_name(s).map_err(fail)?;
+            return Ok(KeyRef::AliasName(s.to_owned()));
+        }
+        if s.starts_with("mrk-") || looks_like_uuid_attempt(s) {
+            check_key_id(s).map_err(fail)?;
+            return Ok(KeyRef::KeyId(s.to_owned()));
+        }
+        Err(fail(KeyRefProblem::UnknownForm))
+    }
+
+    /// True for `alias/aws/...`, as a name or inside an alias ARN: the aliases KMS
+    /// reserves for AWS managed keys.
+    pub fn is_aws_managed_alias(&self) -> bool {
+        match self {
+            KeyRef::AliasName(alias) | KeyRef::AliasArn { alias, .. } => {
+                alias.starts_with(AWS_MANAGED_ALIAS_PREFIX)
+            }
+            KeyRef::KeyId(_) | KeyRef::KeyArn { .. } => false,
+        }
+    }
+
+    /// True for alias names and alias ARNs: references that must be resolved to learn
+    /// which key they point at.
+    pub fn is_alias(&self) -> bool {
+        matches!(self, KeyRef::AliasName(_) | KeyRef::AliasArn { .. })
+    }
+
+    /// The account named by an ARN form; `None` for bare ids and alias names.
+    pub fn account(&self) -> Option<&str> {
+        match self {
+            KeyRef::KeyArn { account, .. } | KeyRef::AliasArn { account, .. } => Some(account),
+            KeyRef::KeyId(_) | KeyRef::AliasName(_) => None,
+        }
+    }
+
+    /// The region named by an ARN form; `None` for bare ids and alias names.
+    pub fn region(&self) -> Option<&str> {
+        match self {
+            KeyRef::KeyArn { region, .. } | KeyRef::AliasArn { region, .. } => Some(region),
+            KeyRef::KeyId(_) | KeyRef::AliasName(_) => None,
+        }
+    }
+
+    /// The ARN DescribeKey is called with: ARNs stay as they are; a key id or alias name
+    /// is qualified into the given scope.
+    pub fn qualify(&self, scope: &Scope) -> QualifiedKeyRef {
+        let arn = match self {
+            KeyRef::KeyArn { .. } | KeyRef::AliasArn { .. } => self.to_string(),
+            KeyRef::KeyId(key_id) => format!(
+                "arn:{}:kms:{}:{}:key/{key_id}",
+                scope.partition, scope.region, scope.account
+            ),
+            KeyRef::AliasName(alias) => format!(
+                "arn:{}:kms:{}:{}:{alias}",
+                scope.partition, scope.region, scope.account
+            ),
+        };
+        QualifiedKeyRef(arn)
+    }
+}
+
+impl fmt::Display for KeyRef {
+    /// The original textual form: parsing is strict, so it round-trips exactly.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyRef::KeyId(key_id) => f.write_str(key_id),
+            KeyRef::AliasName(alias) => f.write_str(alias),
+            KeyRef::KeyArn {
+                partition,
+                region,
+                account,
+                key_id,
+            } => write!(f, "arn:{partition}:kms:{region}:{account}:key/{key_id}"),
+            KeyRef::AliasArn {
+                partition,
+                region,
+                account,
+                alias,
+            } => write!(f, "arn:{partition}:kms:{region}:{account}:{alias}"),
+        }
+    }
+}
+
+/// A key reference as a full key ARN or alias ARN: what DescribeKey is called with, and
+/// the cache key ("one DescribeKey per distinct key reference").
+///
+/// Only [`KeyRef::qualify`] builds one, so the text is always a well-formed KMS ARN.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QualifiedKeyRef(String);
+
+impl QualifiedKeyRef {
+    /// The ARN text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The partition of the ARN.
+    pub fn partition(&self) -> &str {
+        self.field(1)
+    }
+
+    /// The account of the ARN: the account that owns the key or alias.
+    pub fn account(&self) -> &str {
+        self.field(4)
+    }
+
+    /// The region of the ARN.
+    pub fn region(&self) -> &str {
+        self.field(3)
+    }
+
+    /// True for an alias ARN (rather than a key ARN).
+    pub fn is_alias(&self) -> bool {
+        self.field(5).starts_with("alias/")
+    }
+
+    /// True for an `alias/aws/...` alias ARN: never to be described, because DescribeKey
+    /// on it can create the AWS managed key.
+    pub fn is_aws_managed_alias(&self) -> bool {
+        self.field(5).starts_with(AWS_MANAGED_ALIAS_PREFIX)
+    }
+
+    /// The same reference as a [`KeyRef`] (always an ARN form).
+    pub fn to_key_ref(&self) -> Option<KeyRef> {
+        KeyRef::parse(&self.0).ok()
+    }
+
+    /// True when both name the same partition, account and region. An alias resolves
+    /// to a key of its own account and region, so references in different locations can
+    /// never resolve to the same key.
+    pub fn same_location(&self, other: &QualifiedKeyRef) -> bool {
+        self.partition() == other.partition()
+            && self.account() == other.account()
+            && self.region() == other.region()
+    }
+
+    fn field(&self, index: usize) -> &str {
+        self.0.splitn(6, ':').nth(index).unwrap_or("")
+    }
+}
+
+impl fmt::Display for QualifiedKeyRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// True when two key ARNs name the same key: partition, region and account compared
+/// exactly, the key id without regard to ASCII case (key ids are hex, KMS writes them in
+/// lower case). Falls back to exact text equality when either is not a key ARN.
+pub fn same_key_arn(a: &str, b: &str) -> bool {
+    match (KeyRef::parse(a), KeyRef::parse(b)) {
+        (
+            Ok(KeyRef::KeyArn {
+                partition: pa,
+                region: ra,
+                account: aa,
+                key_id: ka,
+            }),
+            Ok(KeyRef::KeyArn {
+                partition: pb,
+                region: rb,
+                account: ab,
+                key_id: kb,
+            }),
+        ) => pa == pb && ra == rb && aa == ab && ka.eq_ignore_ascii_case(&kb),
+        _ => a == b,
+    }
+}
+
+/// What a [`KeyRefError`] was parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expected {
+    KeyRef,
+    SecretArn,
+}
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Expected::KeyRef => "KMS key reference",
+            Expected::SecretArn => "Secrets Manager secret ARN",
+        })
+    }
+}
+
+/// A key reference or secret ARN that could not be parsed: names the problem and echoes
+/// a bounded prefix of the input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{input} is not a valid {expected}: {problem}")]
+pub struct KeyRefError {
+    expected: Expected,
+    /// Already quoted, escaped and bounded.
+    input: String,
+    problem: KeyRefProblem,
+}
+
+impl KeyRefError {
+    fn new(expected: Expected, input: &str, problem: KeyRefProblem) -> KeyRefError {
+        KeyRefError {
+            expected,
+            input: bounded(input),
+            problem,
+        }
+    }
+
+    /// What was wrong with the input.
+    pub fn problem(&self) -> &KeyRefProblem {
+        &self.problem
+    }
+
+    /// The (quoted, escaped, bounded) input as echoed in the message.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+}
+
+/// The ways a key reference or secret ARN can be malformed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyRefProblem {
+    /// Nothing was given.
+    #[error("it is empty")]
+    Empty,
+    /// Longer than KMS accepts.
+    #[error("it is longer than {max} characters")]
+    TooLong {
+        /// The limit.
+        max: usize,
+    },
+    /// Contains whitespace or control characters.
+    #[error("it contains whitespace or control characters")]
+    Whitespace,
+    /// An ARN without the six `:`-separated parts.
+    #[error("an ARN has the form arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE")]
+    ArnShape,
+    /// The partition is not `aws` or `aws-...`.
+    #[error("the partition {found} is not an AWS partition (aws, aws-cn, aws-us-gov, ...)")]
+    BadPartition {
+        /// The partition found (quoted, bounded).
+        found: String,
+    },
+    /// The ARN names another service.
+    #[error("the service is {found}, expected {expected}")]
+    WrongService {
+        /// The service required.
+        expected: &'static str,
+        /// The service found (quoted, bounded).
+        found: String,
+    },
+    /// The region is not of the form `us-east-1`.
+    #[error("the region {found} is not a region name like us-east-1")]
+    BadRegion {
+        /// The region found (quoted, bounded).
+        found: String,
+    },
+    /// The account is not 12 digits.
+    #[error("the account {found} is not a 12-digit account id")]
+    BadAccount {
+        /// The account found (quoted, bounded).
+        found: String,
+    },
+    /// A KMS ARN whose resource is neither `key/...` nor `alias/...`.
+    #[error("the resource must be key/KEY_ID or alias/NAME")]
+    NotAKmsResource,
+    /// A Secrets Manager ARN whose resource is not `secret:NAME`.
+    #[error("the resource must be secret:NAME")]
+    NotASecretResource,
+    /// A key id that is neither a UUID nor an `mrk-` id.
+    #[error(
+        "the key id must be a UUID like 1234abcd-12ab-34cd-56ef-1234567890ab or a \
+         multi-Region id mrk- followed by 32 hex digits"
+    )]
+    BadKeyId,
+    /// An alias name with illegal characters or length.
+    #[error("an alias name is alias/ followed by 1 to 250 characters of a-z A-Z 0-9 / _ -")]
+    BadAliasName,
+    /// None of the four forms.
+    #[error(
+        "expected a key id, a key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), an alias name \
+         (alias/NAME) or an alias ARN (arn:aws:kms:REGION:ACCOUNT:alias/NAME)"
+    )]
+    UnknownForm,
+}
+
+/// The parts of an ARN, borrowed from the input.
+struct ArnParts<'a> {
+    partition: &'a str,
+    region: &'a str,
+    account: &'a str,
+    resource: &'a str,
+}
+
+/// Splits and validates the parts every ARN we handle shares: partition, service,
+/// region and account, in that order (so an S3 ARN is reported as the wrong service, not
+/// as lacking a region); the caller checks the resource.
+fn split_arn<'a>(arn: &'a str, service: &'static str) -> Result<ArnParts<'a>, KeyRefProblem> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some(found), Some(region), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return Err(KeyRefProblem::ArnShape);
+    };
+    if !is_partition(partition) {
+        return Err(KeyRefProblem::BadPartition {
+            found: bounded(partition),
+        });
+    }
+    if found != service {
+        return Err(KeyRefProblem::WrongService {
+            expected: service,
+            found: bounded(found),
+        });
+    }
+    if !is_region(region) {
+        return Err(KeyRefProblem::BadRegion {
+            found: bounded(region),
+        });
+    }
+    if !is_account_id(account) {
+        return Err(KeyRefProblem::BadAccount {
+            found: bounded(account),
+        });
+    }
+    Ok(ArnParts {
+        partition,
+        region,
+        account,
+        resource,
+    })
+}
+
+/// `aws`, or `aws-` followed by lowercase segments (`aws-cn`, `aws-us-gov`, `aws-iso-b`).
+fn is_partition(s: &str) -> bool {
+    s == "aws"
+        || s.strip_prefix("aws-").is_some_and(|rest| {
+            rest.split('-')
+                .all(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_lowercase()))
+        })
+}
+
+/// A region name: at least three `-`-separated segments, lowercase letters except the
+/// last, which is a number (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`).
+pub(crate) fn is_region(s: &str) -> bool {
+    let segments: Vec<&str> = s.split('-').collect();
+    let Some((last, rest)) = segments.split_last() else {
+        return false;
+    };
+    s.len() <= 32
+        && rest.len() >= 2
+        && rest
+            .iter()
+            .all(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_lowercase()))
+        && !last.is_empty()
+        && last.len() <= 2
+        && last.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Exactly twelve ASCII digits.
+pub(crate) fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A bare key id candidate: contains a `-` and only hex digits and dashes. Anything
+/// else that is not an ARN or alias is reported as an unknown form rather than a bad id.
+fn looks_like_uuid_attempt(s: &str) -> bool {
+    s.contains('-') && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+}
+
+fn check_key_id(s: &str) -> Result<(), KeyRefProblem> {
+    let ok = match s.strip_prefix("mrk-") {
+        Some(hex) => hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => is_uuid(s),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(KeyRefProblem::BadKeyId)
+    }
+}
+
+/// 8-4-4-4-12 hex digits.
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn check_alias_name(s: &str) -> Result<(), KeyRefProblem> {
+    let ok = s.strip_prefix("alias/").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest.len() <= MAX_ALIAS_SUFFIX_CHARS
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-'))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(KeyRefProblem::BadAliasName)
+    }
+}
+
+/// Quotes and escapes a value for an error message, keeping at most [`ECHO_CHARS`]
+/// characters: the value may be garbage of any size.
+pub(crate) fn bounded(s: &str) -> String {
+    let mut chars = s.chars();
+    let prefix: String = chars.by_ref().take(ECHO_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{prefix:?}…")
+    } else {
+        format!("{prefix:?}")
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    fn scope() -> Scope {
+        Scope {
+            partition: "aws".into(),
+            account: "111122223333".into(),
+            region: "us-east-1".into(),
+        }
+    }
+
+    #[test]
+    fn region_names_of_every_partition_are_accepted() {
+        // GIVEN region names from the commercial, China, GovCloud, ISO and EUSC partitions
+        for region in [
+            "us-east-1",
+            "ap-southeast-5",
+            "cn-north-1",
+            "us-gov-west-1",
+            "us-isob-east-1",
+            "eusc-de-east-1",
+        ] {
+            // WHEN validated / THEN accepted
+            assert!(is_region(region), "{region}");
+        }
+        // AND malformed ones are not
+        for region in [
+            "",
+            "us",
+            "us-east",
+            "US-EAST-1",
+            "us-east-",
+            "us--1",
+            "us-east-123",
+        ] {
+            assert!(!is_region(region), "{region}");
+        }
+    }
+
+    #[test]
+    fn bounded_echo_is_quoted_escaped_and_cut() {
+        // GIVEN a long input with a newline
+        let long = format!("a\n{}", "b".repeat(500));
+        // WHEN echoed
+        let echo = bounded(&long);
+        // THEN it is quoted, escaped and cut with an ellipsis
+        assert!(echo.starts_with("\"a\\n"));
+        assert!(echo.ends_with('…'));
+        assert!(echo.chars().count() < 100);
+    }
+
+    #[test]
+    fn qualified_ref_fields_come_from_the_arn() {
+        // GIVEN an alias name qualified into a scope
+        let q = KeyRef::AliasName("alias/app".into()).qualify(&scope());
+        // THEN its fields are the scope's
+        assert_eq!(q.partition(), "aws");
+        assert_eq!(q.account(), "111122223333");
+        assert_eq!(q.region(), "us-east-1");
+        assert!(q.is_alias());
+        assert!(!q.is_aws_managed_alias());
+        assert_eq!(q.to_key_ref(), Some(KeyRef::parse(q.as_str()).unwrap()));
+    }
+
+    #[test]
+    fn same_key_arn_ignores_key_id_case_only() {
+        let a = format!("arn:aws:kms:us-east-1:111122223333:key/{KEY_ID}");
+        let upper = format!(
+            "arn:aws:kms:us-east-1:111122223333:key/{}",
+            KEY_ID.to_ascii_uppercase()
+        );
+        let other_region = format!("arn:aws:kms:us-west-2:111122223333:key/{KEY_ID}");
+        assert!(same_key_arn(&a, &upper));
+        assert!(!same_key_arn(&a, &other_region));
+        assert!(same_key_arn("not an arn", "not an arn"));
+        assert!(!same_key_arn(&a, "not an arn"));
+    }
+}

@@ -1,0 +1,13 @@
+//! Behaviour tests of rule-core through its public API only. The modules read as the
+//! table of contents of what the rule promises.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod support;
+
+mod decision_table;
+mod evaluations;
+mod events;
+mod key_refs;
+mod parameters;
+mod properties;

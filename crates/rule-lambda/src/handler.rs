@@ -1,0 +1,452 @@
+//! The rule: event in, evaluations out.
+//!
+//! The handler parses and validates the event (rule-core), reaches the evaluated
+//! account, gathers facts, lets rule-core decide, and reports through PutEvaluations:
+//!
+//! - a change (or oversized change) notification reports its one resource only;
+//!   reporting anything else would wipe the other resources' results;
+//! - a scheduled notification sweeps every secret, reporting page by page while the
+//!   next page is listed, then cleans up results of secrets that no longer exist.
+//!
+//! A secret whose facts cannot be verified gets no verdict; everything else is still
+//! reported and the invocation then fails, naming what was skipped.
+
+use crate::connector::{AccountServices, Connector};
+use crate::error::RuleError;
+use crate::report::{Report, calls_since};
+use chrono::{DateTime, Utc};
+use rule_core::{
+    Annotation, Compliance, ConfigRuleEvent, ConfigurationItem, ConfigurationItemSummary, Decision,
+    Evaluation, InvokingEvent, MAX_EVALUATIONS_PER_CALL, SECRET_RESOURCE_TYPE, SecretFacts,
+    Verdict, resource_gone, stale_evaluations,
+};
+use secrets_cmk_aws::{
+    AwsError, ComplianceResults, ConfigHistory, EvaluationSink, KeyCache, SecretStore, Sweep,
+    evaluate_secret,
+};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::time::{Duration, Instant, SystemTime};
+
+/// How many skipped secrets an error message names before it says "and N more".
+const SKIPPED_NAMED_IN_ERROR: usize = 20;
+
+/// Settings that come from the Lambda's environment, not from the event.
+#[derive(Debug, Clone)]
+pub struct HandlerSettings {
+    /// Role to assume in member accounts when the rule parameters name none
+    /// (`SECRETS_CMK_EXECUTION_ROLE_NAME`).
+    pub default_execution_role_name: Option<String>,
+    /// The sweep stops starting new pages when less than this is left before the
+    /// invocation's deadline, so what it decided is reported instead of being killed
+    /// mid-batch (`SECRETS_CMK_DEADLINE_MARGIN_MS`).
+    pub deadline_margin: Duration,
+}
+
+impl Default for HandlerSettings {
+    fn default() -> HandlerSettings {
+        HandlerSettings { default_execution_role_name: None, deadline_margin: Duration::from_secs(10) }
+    }
+}
+
+/// What the invocation context tells the handler.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// The ARN the function was invoked by: gives the Lambda's own account and partition.
+    pub invoked_function_arn: String,
+    /// When Lambda will stop the invocation.
+    pub deadline: SystemTime,
+}
+
+/// The rule's handler, generic over where its AWS capabilities come from.
+#[derive(Debug)]
+pub struct RuleHandler<C> {
+    connector: C,
+    settings: HandlerSettings,
+}
+
+impl<C: Connector> RuleHandler<C> {
+    /// A handler that reaches accounts through `connector`.
+    pub fn new(connector: C, settings: HandlerSettings) -> RuleHandler<C> {
+        RuleHandler { connector, settings }
+    }
+
+    /// Handle one invocation: the response body on success, or why it failed.
+    pub async fn handle(&self, event: &Value, invocation: &Invocation) -> Result<Value, RuleError> {
+        let started = Instant::now();
+        let calls_before = self.connector.calls().snapshot();
+        let message_type = message_type_of(event);
+        let mut report = Report::default();
+        let result = self.run(event, invocation, &mut report).await;
+        let calls = calls_since(&calls_before, &self.connector.calls().snapshot());
+        let elapsed_ms = started.elapsed().as_millis();
+        let summary = report.to_json(&message_type, &calls, elapsed_ms);
+        tracing::info!(
+            message_type = %message_type,
+            reported = %serde_json::to_string(&report.reported).unwrap_or_default(),
+            compliant = report.reported.get("COMPLIANT").copied().unwrap_or(0),
+            non_compliant = report.reported.get("NON_COMPLIANT").copied().unwrap_or(0),
+            not_applicable = report.reported.get("NOT_APPLICABLE").copied().unwrap_or(0),
+            cleaned_up = report.cleaned_up,
+            skipped = report.skipped.len(),
+            api_calls = %serde_json::to_string(&calls).unwrap_or_default(),
+            elapsed_ms = elapsed_ms as u64,
+            outcome = if result.is_ok() { "ok" } else { "error" },
+            "invocation summary"
+        );
+        match result {
+            Err(error) => {
+                tracing::error!(error = %error.full_message(), retryable = error.is_retryable(), "invocation failed");
+                Err(error)
+            }
+            Ok(()) => match report.problems(SKIPPED_NAMED_IN_ERROR) {
+                Some(problems) => {
+                    tracing::error!(error = %problems, "invocation incomplete");
+                    Err(RuleError::Incomplete(problems))
+                }
+                None => Ok(summary),
+            },
+        }
+    }
+
+    async fn run(
+        &self,
+        event: &Value,
+        invocation: &Invocation,
+        report: &mut Report,
+    ) -> Result<(), RuleError> {
+        let event = ConfigRuleEvent::parse(event).map_err(|e| {
+            if e.is_parameter_error() { RuleError::InvalidParameters(e) } else { RuleError::InvalidEvent(e) }
+        })?;
+        let (partition, own_account) = function_account(&invocation.invoked_function_arn)?;
+        let role_name = event
+            .rule_parameters
+            .execution_role_name
+            .as_deref()
+            .or(self.settings.default_execution_role_name.as_deref());
+        let services = self
+            .connector
+            .connect(&own_account, &event.account_id, &partition, role_name)
+            .await
+            .map_err(RuleError::AccountAccess)?;
+        let reporter = Reporter {
+            sink: services.config(),
+            result_token: &event.result_token,
+            test_mode: event.is_test_mode(),
+        };
+        let ordering_timestamp = event.invoking_event.ordering_timestamp(Utc::now());
+        match &event.invoking_event {
+            InvokingEvent::ConfigurationItemChange { configuration_item, .. } => {
+                let decided =
+                    evaluate_item(&*services, &event, configuration_item, ordering_timestamp).await?;
+                reporter.report_one(decided, report).await
+            }
+            InvokingEvent::OversizedConfigurationItemChange { summary, .. } => {
+                let decided = evaluate_oversized(&*services, &event, summary).await?;
+                reporter.report_one(decided, report).await
+            }
+            InvokingEvent::Scheduled { .. } => {
+                let sweep = SweepRun {
+                    services: &*services,
+                    event: &event,
+                    reporter: &reporter,
+                    ordering_timestamp,
+                    stop_at: invocation.deadline.checked_sub(self.settings.deadline_margin),
+                };
+                sweep.run(report).await
+            }
+        }
+    }
+}
+
+/// One resource's outcome on a change notification.
+enum Decided {
+    Evaluation(Evaluation),
+    Skipped { resource_id: String, reason: String },
+}
+
+/// Rows 1-12 for the resource of a change notification's configuration item.
+async fn evaluate_item<S: AccountServices>(
+    services: &S,
+    event: &ConfigRuleEvent,
+    item: &ConfigurationItem,
+    ordering_timestamp: DateTime<Utc>,
+) -> Result<Decided, RuleError> {
+    if let Some(verdict) = resource_gone(item.status, event.event_left_scope) {
+        return Ok(Decided::Evaluation(item_evaluation(item, &verdict, ordering_timestamp)));
+    }
+    if item.resource_type != SECRET_RESOURCE_TYPE {
+        let verdict = not_applicable(format!(
+            "{} is a {}, not a Secrets Manager secret: outside this rule's scope",
+            item.resource_id, item.resource_type
+        ));
+        return Ok(Decided::Evaluation(item_evaluation(item, &verdict, ordering_timestamp)));
+    }
+    let mut facts = SecretFacts::from_configuration_item(item).map_err(RuleError::InvalidEvent)?;
+    // The configuration item has the key and tags but no deletion date, owner or
+    // replicas: those come from DescribeSecret.
+    match services.store().describe(&facts.arn).await {
+        Ok(Some(current)) => {
+            facts.deleted_date = current.deleted_date;
+            facts.owning_service = current.owning_service;
+            facts.replicas = current.replicas;
+        }
+        Ok(None) => {
+            let verdict = not_applicable(format!("secret {} no longer exists", facts.name));
+            return Ok(Decided::Evaluation(item_evaluation(item, &verdict, ordering_timestamp)));
+        }
+        Err(err) => return Ok(skipped(&facts.resource_id, &err)),
+    }
+    Ok(decide_one(services, event, facts, ordering_timestamp).await)
+}
+
+/// An oversized notification carries only a summary: fetch the item from Config, or
+/// when Config no longer has it, ask Secrets Manager directly.
+async fn evaluate_oversized<S: AccountServices>(
+    services: &S,
+    event: &ConfigRuleEvent,
+    summary: &ConfigurationItemSummary,
+) -> Result<Decided, RuleError> {
+    let ordering_timestamp = summary.capture_time;
+    if let Some(verdict) = resource_gone(summary.status, event.event_left_scope) {
+        return Ok(Decided::Evaluation(summary_evaluation(summary, &verdict)));
+    }
+    let history = services
+        .config()
+        .latest_configuration_item(&summary.resource_type, &summary.resource_id)
+        .await;
+    match history {
+        Ok(Some(item)) => return evaluate_item(services, event, &item, item.capture_time).await,
+        Ok(None) => {}
+        Err(err) => return Ok(skipped(&summary.resource_id, &err)),
+    }
+    if summary.resource_type != SECRET_RESOURCE_TYPE {
+        let verdict = not_applicable(format!(
+            "{} is a {}, not a Secrets Manager secret: outside this rule's scope",
+            summary.resource_id, summary.resource_type
+        ));
+        return Ok(Decided::Evaluation(summary_evaluation(summary, &verdict)));
+    }
+    let secret_id = summary.arn.as_deref().unwrap_or(&summary.resource_id);
+    match services.store().describe(secret_id).await {
+        Ok(Some(mut facts)) => {
+            facts.resource_id = summary.resource_id.clone();
+            Ok(decide_one(services, event, facts, ordering_timestamp).await)
+        }
+        Ok(None) => {
+            let verdict = not_applicable(format!("secret {secret_id} no longer exists"));
+            Ok(Decided::Evaluation(summary_evaluation(summary, &verdict)))
+        }
+        Err(err) => Ok(skipped(&summary.resource_id, &err)),
+    }
+}
+
+async fn decide_one<S: AccountServices>(
+    services: &S,
+    event: &ConfigRuleEvent,
+    facts: SecretFacts,
+    ordering_timestamp: DateTime<Utc>,
+) -> Decided {
+    let mut cache = KeyCache::new();
+    match evaluate_secret(&facts, &event.rule_parameters, services.keys(), &mut cache).await {
+        Decision::Verdict(verdict) => {
+            Decided::Evaluation(Evaluation::for_secret(&facts, &verdict, ordering_timestamp))
+        }
+        Decision::Unverifiable { reason } => Decided::Skipped { resource_id: facts.resource_id, reason },
+    }
+}
+
+fn skipped(resource_id: &str, err: &AwsError) -> Decided {
+    Decided::Skipped { resource_id: resource_id.to_owned(), reason: err.to_string() }
+}
+
+fn not_applicable(annotation: String) -> Verdict {
+    Verdict { compliance: Compliance::NotApplicable, annotation: Annotation::new(annotation), row: 1 }
+}
+
+fn item_evaluation(item: &ConfigurationItem, verdict: &Verdict, ordering_timestamp: DateTime<Utc>) -> Evaluation {
+    Evaluation {
+        resource_type: item.resource_type.clone(),
+        resource_id: item.resource_id.clone(),
+        compliance: verdict.compliance,
+        annotation: verdict.annotation.clone(),
+        ordering_timestamp,
+    }
+}
+
+fn summary_evaluation(summary: &ConfigurationItemSummary, verdict: &Verdict) -> Evaluation {
+    Evaluation {
+        resource_type: summary.resource_type.clone(),
+        resource_id: summary.resource_id.clone(),
+        compliance: verdict.compliance,
+        annotation: verdict.annotation.clone(),
+        ordering_timestamp: summary.capture_time,
+    }
+}
+
+/// Puts evaluations for one invocation (its result token, TestMode or not).
+struct Reporter<'a, E> {
+    sink: &'a E,
+    result_token: &'a str,
+    test_mode: bool,
+}
+
+impl<E: EvaluationSink + Sync> Reporter<'_, E> {
+    async fn put(&self, batch: &[Evaluation], report: &mut Report) -> Result<(), RuleError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        self.sink.put_evaluations(self.result_token, self.test_mode, batch).await.map_err(RuleError::Aws)?;
+        for evaluation in batch {
+            report.count(evaluation.compliance, 1);
+        }
+        Ok(())
+    }
+
+    async fn report_one(&self, decided: Decided, report: &mut Report) -> Result<(), RuleError> {
+        match decided {
+            Decided::Evaluation(evaluation) => self.put(std::slice::from_ref(&evaluation), report).await,
+            Decided::Skipped { resource_id, reason } => {
+                report.skip(resource_id, reason);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One periodic sweep of an account and region.
+struct SweepRun<'a, S: AccountServices> {
+    services: &'a S,
+    event: &'a ConfigRuleEvent,
+    reporter: &'a Reporter<'a, S::Config>,
+    ordering_timestamp: DateTime<Utc>,
+    stop_at: Option<SystemTime>,
+}
+
+impl<S: AccountServices> SweepRun<'_, S> {
+    async fn run(&self, report: &mut Report) -> Result<(), RuleError> {
+        let params = &self.event.rule_parameters;
+        let mut sweep = Sweep::new(self.services.store(), self.services.keys(), params);
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut pending: Vec<Evaluation> = Vec::new();
+        let mut listing_error: Option<AwsError> = None;
+
+        while !sweep.is_done() {
+            if self.out_of_time() {
+                report.incomplete = Some(format!(
+                    "the invocation deadline was near: the sweep stopped after {} page(s) of ListSecrets, \
+                     {} secret(s) seen; the rest were not evaluated",
+                    sweep.pages(),
+                    seen.len()
+                ));
+                break;
+            }
+            // Report full batches while the next page is being listed and decided.
+            let full = pending.len() / MAX_EVALUATIONS_PER_CALL * MAX_EVALUATIONS_PER_CALL;
+            let ready: Vec<Evaluation> = pending.drain(..full).collect();
+            let mut batch_report = Report::default();
+            let (page, put) = tokio::join!(sweep.next_page(), self.put_all(&ready, &mut batch_report));
+            merge(report, batch_report);
+            put?;
+            match page {
+                Ok(Some(items)) => {
+                    for item in items {
+                        seen.insert(item.secret.resource_id.clone());
+                        match item.decision {
+                            Decision::Verdict(verdict) => pending.push(Evaluation::for_secret(
+                                &item.secret,
+                                &verdict,
+                                self.ordering_timestamp,
+                            )),
+                            Decision::Unverifiable { reason } => report.skip(item.secret.resource_id, reason),
+                        }
+                    }
+                }
+                Ok(None) => break,
+                Err(err) => {
+                    listing_error = Some(err);
+                    break;
+                }
+            }
+        }
+        self.put_all(&pending, report).await?;
+        tracing::debug!(pages = sweep.pages(), keys_described = sweep.keys_described(), "sweep listed");
+
+        if let Some(err) = listing_error {
+            // What was decided is reported; the rest is unknown, so no cleanup either
+            // (a secret not listed is not a secret that is gone).
+            report.incomplete = Some(format!(
+                "ListSecrets failed after {} page(s), {} secret(s) seen: {err}",
+                sweep.pages(),
+                seen.len()
+            ));
+            return Ok(());
+        }
+        if report.incomplete.is_none() {
+            self.clean_up_stale(&seen, report).await?;
+        }
+        Ok(())
+    }
+
+    fn out_of_time(&self) -> bool {
+        self.stop_at.is_some_and(|stop_at| SystemTime::now() >= stop_at)
+    }
+
+    async fn put_all(&self, evaluations: &[Evaluation], report: &mut Report) -> Result<(), RuleError> {
+        for batch in rule_core::batches(evaluations) {
+            self.reporter.put(batch, report).await?;
+        }
+        Ok(())
+    }
+
+    /// Results for secrets that no longer exist become NOT_APPLICABLE. Only after a
+    /// complete sweep, and not in TestMode (there is nothing recorded to clean).
+    async fn clean_up_stale(&self, seen: &HashSet<String>, report: &mut Report) -> Result<(), RuleError> {
+        let Some(rule_name) = self.event.config_rule_name.as_deref() else {
+            tracing::warn!("the event names no configRuleName: stale results are not cleaned up");
+            return Ok(());
+        };
+        if self.reporter.test_mode {
+            return Ok(());
+        }
+        let reported = self
+            .services
+            .config()
+            .reported_resource_ids(rule_name, SECRET_RESOURCE_TYPE)
+            .await
+            .map_err(RuleError::Aws)?;
+        let stale = stale_evaluations(reported.iter().map(String::as_str), seen, self.ordering_timestamp);
+        report.cleaned_up += stale.len() as u64;
+        self.put_all(&stale, report).await
+    }
+}
+
+fn merge(into: &mut Report, from: Report) {
+    for (compliance, n) in from.reported {
+        *into.reported.entry(compliance).or_insert(0) += n;
+    }
+}
+
+/// The partition and account of the Lambda's own function ARN
+/// (`arn:aws:lambda:eu-west-1:111122223333:function:name[:qualifier]`).
+pub fn function_account(function_arn: &str) -> Result<(String, String), RuleError> {
+    let parts: Vec<&str> = function_arn.split(':').collect();
+    match parts.as_slice() {
+        ["arn", partition, "lambda", _region, account, "function", _name, ..]
+            if !partition.is_empty() && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Ok(((*partition).to_owned(), (*account).to_owned()))
+        }
+        _ => Err(RuleError::InvalidFunctionArn(function_arn.to_owned())),
+    }
+}
+
+/// The event's messageType for the summary line, read leniently (the event may be malformed).
+fn message_type_of(event: &Value) -> String {
+    event
+        .get("invokingEvent")
+        .and_then(Value::as_str)
+        .and_then(|s| serde_json::from_str::<Value>(s).ok())
+        .and_then(|v| v.get("messageType").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned())
+}

@@ -1,0 +1,32 @@
+"""The patch layer: one module per gap between moto 5.2.5 and real AWS.
+
+Every module's docstring says what real AWS does, what moto does (measured), and
+what the patch changes; ``tests/emulator/test_*.py`` has a test per patch. Patches
+replace methods on moto's classes (never instances), so they survive moto's reset.
+"""
+
+from __future__ import annotations
+
+from secrets_cmk_emulator.patches import (
+    config_compliance_details,
+    config_put_evaluations,
+    config_resource_history,
+    kms_aws_managed_keys,
+    kms_foreign_arns,
+    secretsmanager_replicas,
+)
+
+ALL = (
+    kms_aws_managed_keys,
+    kms_foreign_arns,
+    secretsmanager_replicas,
+    config_put_evaluations,
+    config_resource_history,
+    config_compliance_details,
+)
+
+
+def apply_all() -> None:
+    """Install every patch (idempotent)."""
+    for patch in ALL:
+        patch.apply()
