@@ -1,4 +1,4 @@
-"""Secrets Manager: patch ``secretsmanager_replicas``, the OwningService admin hook, and
+"""Secrets Manager: patches ``secretsmanager_replicas`` and ``secretsmanager_primary_region``, the OwningService admin hook, and
 the unpatched moto behaviour the rule relies on (measured; kept as regression tests).
 
 Unpatched moto 5.2.5 reports every replica's key as ``alias/aws/secretsmanager``, lists
@@ -128,3 +128,17 @@ def test_owning_service_of_unknown_secret_is_a_400(aws: Emulator) -> None:
     status, body = aws.admin("POST", "secrets/owning-service", {"secretId": "nope", "owningService": "rds"})
     assert status == 400
     assert "not found" in body["error"]
+
+
+def test_primary_of_a_multi_region_secret_reports_its_primary_region(aws: Emulator) -> None:
+    # GIVEN a replicated secret and a plain one (patch secretsmanager_primary_region)
+    sm = aws.client("secretsmanager")
+    sm.create_secret(Name="rep", SecretString="s", AddReplicaRegions=[{"Region": "eu-west-1"}])
+    sm.create_secret(Name="plain", SecretString="s")
+    # WHEN both are listed and described in the primary region
+    listed = {s["Name"]: s for s in sm.list_secrets()["SecretList"]}
+    described = sm.describe_secret(SecretId="rep")
+    # THEN only the multi-Region primary names its own region as PrimaryRegion
+    assert listed["rep"]["PrimaryRegion"] == REGION
+    assert described["PrimaryRegion"] == REGION
+    assert "PrimaryRegion" not in listed["plain"]

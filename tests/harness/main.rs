@@ -9,4 +9,3 @@ mod emulator; // the emulator process: SDK access, admin API, reset, stop on dro
 mod lambda_process; // a process driven through LambdaProcess (a stand-in runtime client)
 mod runtime_api; // the Runtime API as a lambda_runtime client drives it
 mod seed; // seeding helpers: keys, secrets, replicas, deletions, other accounts
-mod zz_probe;

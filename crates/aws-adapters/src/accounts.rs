@@ -76,7 +76,10 @@ impl RoleAssumer for StsRoleAssumer {
             AwsError::malformed_response(op::ASSUME_ROLE, "the response has no Credentials")
         })?;
         let expiration = SystemTime::try_from(*credentials.expiration()).map_err(|_| {
-            AwsError::malformed_response(op::ASSUME_ROLE, "the credentials' Expiration is out of range")
+            AwsError::malformed_response(
+                op::ASSUME_ROLE,
+                "the credentials' Expiration is out of range",
+            )
         })?;
         Ok(TemporaryCredentials {
             access_key_id: credentials.access_key_id().to_owned(),
@@ -136,7 +139,11 @@ impl<A: RoleAssumer + Sync> AccountSessions<A> {
     /// `base` acts in the caller's own account (for the Lambda: the account in its
     /// function ARN).
     pub fn new(base: SdkConfig, assumer: A) -> AccountSessions<A> {
-        AccountSessions { base, assumer, cache: Mutex::new(HashMap::new()) }
+        AccountSessions {
+            base,
+            assumer,
+            cache: Mutex::new(HashMap::new()),
+        }
     }
 
     /// A configuration acting in `account`, and when its credentials expire: the base one
@@ -162,16 +169,19 @@ impl<A: RoleAssumer + Sync> AccountSessions<A> {
         // One lock for the whole lookup-or-assume: concurrent invocations for the same
         // account then assume the role once, not once each.
         let mut cache = self.cache.lock().await;
-        if let Some((config, expiration)) = cache.get(&role_arn) {
-            if SystemTime::now() + RENEW_BEFORE_EXPIRY < *expiration {
-                return Ok((config.clone(), Some(*expiration)));
-            }
+        if let Some((config, expiration)) = cache.get(&role_arn)
+            && SystemTime::now() + RENEW_BEFORE_EXPIRY < *expiration
+        {
+            return Ok((config.clone(), Some(*expiration)));
         }
         let credentials = self
             .assumer
             .assume_role(&role_arn, "secrets-cmk-rule")
             .await
-            .map_err(|source| AccountAccessError::AssumeRole { role_arn: role_arn.clone(), source })?;
+            .map_err(|source| AccountAccessError::AssumeRole {
+                role_arn: role_arn.clone(),
+                source,
+            })?;
         let provider = SharedCredentialsProvider::new(Credentials::new(
             credentials.access_key_id,
             credentials.secret_access_key,
@@ -179,7 +189,11 @@ impl<A: RoleAssumer + Sync> AccountSessions<A> {
             Some(credentials.expiration),
             "secrets-cmk-assume-role",
         ));
-        let config = self.base.to_builder().credentials_provider(provider).build();
+        let config = self
+            .base
+            .to_builder()
+            .credentials_provider(provider)
+            .build();
         cache.insert(role_arn, (config.clone(), credentials.expiration));
         Ok((config, Some(credentials.expiration)))
     }

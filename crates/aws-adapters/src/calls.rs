@@ -29,7 +29,10 @@ impl ApiCalls {
 
     /// The tally so far, sorted by operation name.
     pub fn snapshot(&self) -> BTreeMap<&'static str, u64> {
-        self.counts.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Calls of one operation so far.

@@ -44,7 +44,10 @@ pub async fn load_sdk_config(source: &ConfigSource) -> SdkConfig {
 
 /// The same configuration pointed at another region (KMS keys of replicas, multi-region audits).
 pub fn in_region(config: &SdkConfig, region: &str) -> SdkConfig {
-    config.to_builder().region(Region::new(region.to_owned())).build()
+    config
+        .to_builder()
+        .region(Region::new(region.to_owned()))
+        .build()
 }
 
 /// The region a configuration names, if any.

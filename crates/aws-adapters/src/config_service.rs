@@ -66,7 +66,9 @@ impl ConfigService {
     }
 }
 
-fn to_sdk_evaluation(evaluation: &Evaluation) -> Result<aws_sdk_config::types::Evaluation, AwsError> {
+fn to_sdk_evaluation(
+    evaluation: &Evaluation,
+) -> Result<aws_sdk_config::types::Evaluation, AwsError> {
     aws_sdk_config::types::Evaluation::builder()
         .compliance_resource_type(&evaluation.resource_type)
         .compliance_resource_id(&evaluation.resource_id)
@@ -75,7 +77,10 @@ fn to_sdk_evaluation(evaluation: &Evaluation) -> Result<aws_sdk_config::types::E
         .ordering_timestamp(to_smithy(evaluation.ordering_timestamp))
         .build()
         .map_err(|e| {
-            AwsError::malformed_response(op::PUT_EVALUATIONS, format!("evaluation not buildable: {e}"))
+            AwsError::malformed_response(
+                op::PUT_EVALUATIONS,
+                format!("evaluation not buildable: {e}"),
+            )
         })
 }
 
@@ -87,8 +92,10 @@ impl EvaluationSink for ConfigService {
         batch: &[Evaluation],
     ) -> Result<(), AwsError> {
         debug_assert!(batch.len() <= MAX_EVALUATIONS_PER_CALL);
-        let mut pending: Vec<aws_sdk_config::types::Evaluation> =
-            batch.iter().map(to_sdk_evaluation).collect::<Result<_, _>>()?;
+        let mut pending: Vec<aws_sdk_config::types::Evaluation> = batch
+            .iter()
+            .map(to_sdk_evaluation)
+            .collect::<Result<_, _>>()?;
         for attempt in 0..=FAILED_EVALUATION_RESENDS {
             if pending.is_empty() {
                 return Ok(());
@@ -111,7 +118,11 @@ impl EvaluationSink for ConfigService {
             if failed.is_empty() {
                 return Ok(());
             }
-            tracing::warn!(attempt, failed = failed.len(), "Config returned FailedEvaluations; re-sending them");
+            tracing::warn!(
+                attempt,
+                failed = failed.len(),
+                "Config returned FailedEvaluations; re-sending them"
+            );
             pending.retain(|e| {
                 failed.contains(&(e.compliance_resource_type(), e.compliance_resource_id()))
             });
@@ -151,7 +162,11 @@ impl ConfigHistory for ConfigService {
             Ok(output) => output,
             Err(err) => {
                 let err = AwsError::from_sdk(op::GET_RESOURCE_CONFIG_HISTORY, err);
-                return if err.kind == FailureKind::NotFound { Ok(None) } else { Err(err) };
+                return if err.kind == FailureKind::NotFound {
+                    Ok(None)
+                } else {
+                    Err(err)
+                };
             }
         };
         let Some(item) = output.configuration_items().first() else {
@@ -164,17 +179,23 @@ impl ConfigHistory for ConfigService {
             resource_type: item.resource_type().map(|t| t.as_str().to_owned()),
             resource_id: item.resource_id().map(str::to_owned),
             resource_name: item.resource_name().map(str::to_owned),
-            configuration_item_status: item.configuration_item_status().map(|s| s.as_str().to_owned()),
-            configuration_item_capture_time: item.configuration_item_capture_time().and_then(to_chrono),
+            configuration_item_status: item
+                .configuration_item_status()
+                .map(|s| s.as_str().to_owned()),
+            configuration_item_capture_time: item
+                .configuration_item_capture_time()
+                .and_then(to_chrono),
             configuration: item.configuration().map(str::to_owned),
             tags: item.tags().cloned(),
         };
-        ConfigurationItem::try_from(history_item).map(Some).map_err(|e| {
-            AwsError::malformed_response(
-                op::GET_RESOURCE_CONFIG_HISTORY,
-                format!("the configuration item of {resource_id} is not usable: {e}"),
-            )
-        })
+        ConfigurationItem::try_from(history_item)
+            .map(Some)
+            .map_err(|e| {
+                AwsError::malformed_response(
+                    op::GET_RESOURCE_CONFIG_HISTORY,
+                    format!("the configuration item of {resource_id} is not usable: {e}"),
+                )
+            })
     }
 }
 
@@ -200,13 +221,17 @@ impl ComplianceResults for ConfigService {
                 .await
                 .map_err(|e| AwsError::from_sdk(op::GET_COMPLIANCE_DETAILS, e))?;
             ids.extend(output.evaluation_results().iter().filter_map(|result| {
-                let qualifier =
-                    result.evaluation_result_identifier()?.evaluation_result_qualifier()?;
+                let qualifier = result
+                    .evaluation_result_identifier()?
+                    .evaluation_result_qualifier()?;
                 (qualifier.resource_type() == Some(resource_type))
                     .then(|| qualifier.resource_id().map(str::to_owned))
                     .flatten()
             }));
-            next_token = output.next_token().filter(|t| !t.is_empty()).map(str::to_owned);
+            next_token = output
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned);
             if next_token.is_none() {
                 return Ok(ids);
             }

@@ -57,9 +57,11 @@ impl AwsError {
                 let status = Some(service.raw().status().as_u16());
                 (classify(&code, status), code, message)
             }
-            SdkError::TimeoutError(_) => {
-                (FailureKind::Unavailable, "Timeout".to_owned(), "the request timed out".to_owned())
-            }
+            SdkError::TimeoutError(_) => (
+                FailureKind::Unavailable,
+                "Timeout".to_owned(),
+                "the request timed out".to_owned(),
+            ),
             SdkError::DispatchFailure(dispatch) => (
                 FailureKind::Unavailable,
                 "DispatchFailure".to_owned(),
@@ -75,9 +77,19 @@ impl AwsError {
                 "ConstructionFailure".to_owned(),
                 "the request could not be built".to_owned(),
             ),
-            _ => (FailureKind::Unavailable, "Unknown".to_owned(), err.to_string()),
+            _ => (
+                FailureKind::Unavailable,
+                "Unknown".to_owned(),
+                err.to_string(),
+            ),
         };
-        AwsError { operation, kind, code, message, source: Some(Box::new(err)) }
+        AwsError {
+            operation,
+            kind,
+            code,
+            message,
+            source: Some(Box::new(err)),
+        }
     }
 
     /// An error for a response AWS sent that lacks a field the rule needs.
@@ -111,8 +123,11 @@ fn classify(code: &str, status: Option<u16>) -> FailureKind {
         | "ResourceNotFoundException"
         | "ResourceNotDiscoveredException"
         | "NoSuchConfigRuleException" => FailureKind::NotFound,
-        "ThrottlingException" | "Throttling" | "TooManyRequestsException"
-        | "RequestLimitExceeded" | "LimitExceededException" => FailureKind::Throttled,
+        "ThrottlingException"
+        | "Throttling"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded"
+        | "LimitExceededException" => FailureKind::Throttled,
         "InternalFailure"
         | "InternalServiceError"
         | "InternalServiceErrorException"
@@ -134,8 +149,16 @@ mod tests {
 
     #[test]
     fn access_denied_codes_are_classified_as_denied() {
-        for code in ["AccessDeniedException", "AccessDenied", "UnauthorizedOperation"] {
-            assert_eq!(classify(code, Some(400)), FailureKind::AccessDenied, "{code}");
+        for code in [
+            "AccessDeniedException",
+            "AccessDenied",
+            "UnauthorizedOperation",
+        ] {
+            assert_eq!(
+                classify(code, Some(400)),
+                FailureKind::AccessDenied,
+                "{code}"
+            );
         }
     }
 
@@ -149,9 +172,18 @@ mod tests {
 
     #[test]
     fn throttling_and_not_found_codes() {
-        assert_eq!(classify("ThrottlingException", Some(400)), FailureKind::Throttled);
+        assert_eq!(
+            classify("ThrottlingException", Some(400)),
+            FailureKind::Throttled
+        );
         assert_eq!(classify("Throttling", Some(400)), FailureKind::Throttled);
-        assert_eq!(classify("NotFoundException", Some(400)), FailureKind::NotFound);
-        assert_eq!(classify("ResourceNotDiscoveredException", Some(400)), FailureKind::NotFound);
+        assert_eq!(
+            classify("NotFoundException", Some(400)),
+            FailureKind::NotFound
+        );
+        assert_eq!(
+            classify("ResourceNotDiscoveredException", Some(400)),
+            FailureKind::NotFound
+        );
     }
 }

@@ -34,12 +34,19 @@ pub struct KmsKeyDirectory {
 impl KmsKeyDirectory {
     /// Clients are made from `base` (credentials, retries, endpoint) on first use per region.
     pub fn new(base: SdkConfig, calls: ApiCalls) -> KmsKeyDirectory {
-        KmsKeyDirectory { base, clients: Mutex::new(HashMap::new()), calls }
+        KmsKeyDirectory {
+            base,
+            clients: Mutex::new(HashMap::new()),
+            calls,
+        }
     }
 
     /// Use `client` for keys in `region` (tests inject mocked clients this way).
     pub fn with_client(self, region: &str, client: aws_sdk_kms::Client) -> KmsKeyDirectory {
-        self.clients.lock().unwrap_or_else(PoisonError::into_inner).insert(region.to_owned(), client);
+        self.clients
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(region.to_owned(), client);
         self
     }
 
@@ -75,9 +82,13 @@ fn key_lookup_from_metadata(
     metadata: Option<&aws_sdk_kms::types::KeyMetadata>,
 ) -> KeyLookup {
     let Some(metadata) = metadata else {
-        return KeyLookup::Failed { reason: format!("DescribeKey for {key} returned no KeyMetadata") };
+        return KeyLookup::Failed {
+            reason: format!("DescribeKey for {key} returned no KeyMetadata"),
+        };
     };
-    let manager = metadata.key_manager().and_then(|m| KeyManager::parse(m.as_str()));
+    let manager = metadata
+        .key_manager()
+        .and_then(|m| KeyManager::parse(m.as_str()));
     let (Some(arn), Some(manager)) = (metadata.arn(), manager) else {
         return KeyLookup::Failed {
             reason: format!("DescribeKey for {key} returned no Arn or no known KeyManager"),
@@ -87,14 +98,20 @@ fn key_lookup_from_metadata(
         .key_state()
         .map(|s| KeyState::parse(s.as_str()))
         .unwrap_or_else(|| KeyState::Other("unknown".to_owned()));
-    KeyLookup::Described(KeyDescription { arn: arn.to_owned(), manager, state })
+    KeyLookup::Described(KeyDescription {
+        arn: arn.to_owned(),
+        manager,
+        state,
+    })
 }
 
 fn lookup_failure(key: &QualifiedKeyRef, err: AwsError) -> KeyLookup {
     match err.kind {
         FailureKind::NotFound => KeyLookup::NotFound,
         FailureKind::AccessDenied => KeyLookup::AccessDenied,
-        _ => KeyLookup::Failed { reason: format!("DescribeKey for {key}: {err}") },
+        _ => KeyLookup::Failed {
+            reason: format!("DescribeKey for {key}: {err}"),
+        },
     }
 }
 
@@ -116,8 +133,10 @@ impl KeyCache {
         directory: &K,
         references: impl IntoIterator<Item = QualifiedKeyRef>,
     ) {
-        let missing: BTreeSet<QualifiedKeyRef> =
-            references.into_iter().filter(|r| !self.known.contains_key(r)).collect();
+        let missing: BTreeSet<QualifiedKeyRef> = references
+            .into_iter()
+            .filter(|r| !self.known.contains_key(r))
+            .collect();
         let found: Vec<(QualifiedKeyRef, KeyLookup)> = stream::iter(missing)
             .map(|reference| async move {
                 let lookup = directory.describe_key(&reference).await;

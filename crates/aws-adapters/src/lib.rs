@@ -19,16 +19,23 @@ pub mod clients;
 pub mod config_service;
 pub mod error;
 pub mod keys;
+pub mod remediation;
 pub mod secrets;
 pub mod sweep;
 pub mod time;
 
+pub use accounts::{
+    AccountAccessError, AccountSessions, RoleAssumer, StsRoleAssumer, TemporaryCredentials,
+};
 pub use aws_config::SdkConfig;
-pub use accounts::{AccountAccessError, AccountSessions, RoleAssumer, StsRoleAssumer, TemporaryCredentials};
 pub use calls::{ApiCalls, op};
 pub use clients::{ConfigSource, load_sdk_config, retry_config};
 pub use config_service::{ComplianceResults, ConfigHistory, ConfigService, EvaluationSink};
 pub use error::{AwsError, FailureKind};
 pub use keys::{KeyCache, KeyDirectory, KmsKeyDirectory};
+pub use remediation::{
+    KeyProblem, KeyUse, SecretKeyChanger, SecretsManagerKeyChanger, UpdatePacer, check_key,
+    is_default_key,
+};
 pub use secrets::{ListedSecret, SecretPage, SecretStore, SecretsManagerStore};
 pub use sweep::{Sweep, SweepItem, evaluate_secret};

@@ -96,17 +96,33 @@ impl SecretStore for SecretsManagerStore {
             .iter()
             .map(listed_secret)
             .collect::<Result<Vec<_>, _>>()?;
-        let next_token = output.next_token().filter(|t| !t.is_empty()).map(str::to_owned);
-        Ok(SecretPage { secrets, next_token })
+        let next_token = output
+            .next_token()
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        Ok(SecretPage {
+            secrets,
+            next_token,
+        })
     }
 
     async fn describe(&self, secret_id: &str) -> Result<Option<SecretFacts>, AwsError> {
         self.calls.record(op::DESCRIBE_SECRET);
-        let output = match self.client.describe_secret().secret_id(secret_id).send().await {
+        let output = match self
+            .client
+            .describe_secret()
+            .secret_id(secret_id)
+            .send()
+            .await
+        {
             Ok(output) => output,
             Err(err) => {
                 let err = AwsError::from_sdk(op::DESCRIBE_SECRET, err);
-                return if err.kind == FailureKind::NotFound { Ok(None) } else { Err(err) };
+                return if err.kind == FailureKind::NotFound {
+                    Ok(None)
+                } else {
+                    Err(err)
+                };
             }
         };
         let arn = required(op::DESCRIBE_SECRET, output.arn(), "ARN")?;
@@ -149,7 +165,10 @@ fn listed_secret(
         entry.owning_service(),
         entry.tags(),
     )?;
-    Ok(ListedSecret { facts, primary_region: entry.primary_region().map(str::to_owned) })
+    Ok(ListedSecret {
+        facts,
+        primary_region: entry.primary_region().map(str::to_owned),
+    })
 }
 
 fn secret_facts(
@@ -169,13 +188,18 @@ fn secret_facts(
         resource_id: arn.to_owned(),
         name: name.unwrap_or_default().to_owned(),
         scope,
-        kms_key_id: kms_key_id.filter(|k| !k.trim().is_empty()).map(str::to_owned),
+        kms_key_id: kms_key_id
+            .filter(|k| !k.trim().is_empty())
+            .map(str::to_owned),
         deleted_date: deleted_date.and_then(to_chrono),
         owning_service: owning_service.filter(|s| !s.is_empty()).map(str::to_owned),
         tags: tags
             .iter()
             .filter_map(|t| {
-                Some(Tag { key: t.key()?.to_owned(), value: t.value().unwrap_or_default().to_owned() })
+                Some(Tag {
+                    key: t.key()?.to_owned(),
+                    value: t.value().unwrap_or_default().to_owned(),
+                })
             })
             .collect(),
         replicas: None,
@@ -187,7 +211,7 @@ fn required<'a>(
     value: Option<&'a str>,
     field: &str,
 ) -> Result<&'a str, AwsError> {
-    value
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| AwsError::malformed_response(operation, format!("the response has no {field}")))
+    value.filter(|v| !v.is_empty()).ok_or_else(|| {
+        AwsError::malformed_response(operation, format!("the response has no {field}"))
+    })
 }

@@ -22,7 +22,9 @@ pub async fn evaluate_secret<K: KeyDirectory + Sync>(
     directory: &K,
     cache: &mut KeyCache,
 ) -> Decision {
-    cache.resolve(directory, key_lookups_needed(secret, params)).await;
+    cache
+        .resolve(directory, key_lookups_needed(secret, params))
+        .await;
     decide(secret, params, cache)
 }
 
@@ -61,7 +63,14 @@ where
 {
     /// A sweep that has not listed anything yet.
     pub fn new(store: &'a S, directory: &'a K, params: &'a RuleParameters) -> Sweep<'a, S, K> {
-        Sweep { store, directory, params, cache: KeyCache::new(), next: NextPage::First, pages: 0 }
+        Sweep {
+            store,
+            directory,
+            params,
+            cache: KeyCache::new(),
+            next: NextPage::First,
+            pages: 0,
+        }
     }
 
     /// Whether every page has been listed.
@@ -117,7 +126,10 @@ where
                     let decision = decide(&secret, params, &self.cache);
                     SweepItem { secret, decision }
                 }
-                Err((secret, reason)) => SweepItem { secret, decision: Decision::Unverifiable { reason } },
+                Err((secret, reason)) => SweepItem {
+                    secret,
+                    decision: Decision::Unverifiable { reason },
+                },
             })
             .collect();
         Ok(Some(items))

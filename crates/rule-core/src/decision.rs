@@ -14,7 +14,7 @@ use chrono::SecondsFormat;
 
 use crate::annotation::Annotation;
 use crate::event::ConfigurationItemStatus;
-use crate::facts::{KeyFacts, KeyLookup, KeyManager, KeyState, SecretFacts, Tag};
+use crate::facts::{KeyFacts, KeyLookup, KeyManager, KeyState, ReplicaFacts, SecretFacts, Tag};
 use crate::key_ref::{KeyRef, QualifiedKeyRef, Scope, is_region, same_key_arn};
 use crate::params::RuleParameters;
 
@@ -375,6 +375,14 @@ fn check_key(
                     ),
                 );
             }
+            // Rows 9 and 12 rely on the resolved ARN: one that is not a key ARN is an
+            // adapter fault, not a fact about the secret.
+            if !matches!(KeyRef::parse(&described.arn), Ok(KeyRef::KeyArn { .. })) {
+                return KeyCheck::Unverifiable(format!(
+                    "DescribeKey on {q} returned {:?}, which is not a key ARN",
+                    described.arn
+                ));
+            }
             let state = (!enabled).then(|| described.state.clone());
             (Identity::Resolved(&described.arn), true, state)
         }
@@ -550,7 +558,7 @@ fn lookups_for_key(
 fn replicas_to_check<'a>(
     secret: &'a SecretFacts,
     params: &RuleParameters,
-) -> impl Iterator<Item = &'a crate::facts::ReplicaFacts> {
+) -> impl Iterator<Item = &'a ReplicaFacts> {
     secret
         .replicas
         .as_deref()

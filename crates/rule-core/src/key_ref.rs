@@ -551,6 +551,17 @@ fn check_alias_name(s: &str) -> Result<(), KeyRefProblem> {
     }
 }
 
+/// At most [`ECHO_CHARS`] characters of a name, marked with `…` when cut: for names
+/// that error messages quote themselves.
+pub(crate) fn prefix(s: &str) -> String {
+    let mut chars = s.chars();
+    let mut kept: String = chars.by_ref().take(ECHO_CHARS).collect();
+    if chars.next().is_some() {
+        kept.push('…');
+    }
+    kept
+}
+
 /// Quotes and escapes a value for an error message, keeping at most [`ECHO_CHARS`]
 /// characters: the value may be garbage of any size.
 pub(crate) fn bounded(s: &str) -> String {

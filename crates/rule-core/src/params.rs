@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::key_ref::{KeyRef, KeyRefError, bounded};
+use crate::key_ref::{KeyRef, KeyRefError, bounded, prefix};
 
 /// `kmsKeyArns`: comma-separated approved keys.
 pub const KMS_KEY_ARNS: &str = "kmsKeyArns";
@@ -80,7 +80,7 @@ impl RuleParameters {
         for (name, value) in &object {
             let Some(text) = value.as_str() else {
                 return Err(ParameterError::NotAString {
-                    name: bounded(name),
+                    name: prefix(name),
                     found: json_type(value),
                 });
             };
@@ -131,7 +131,7 @@ impl RuleParameters {
                 }
                 unknown => {
                     return Err(ParameterError::Unknown {
-                        name: bounded(unknown),
+                        name: prefix(unknown),
                     });
                 }
             }
@@ -246,21 +246,21 @@ pub enum ParameterError {
         found: &'static str,
     },
     /// A name the rule does not know (a typo would otherwise be silently ignored).
-    #[error("unknown rule parameter {name}; known parameters: {known}", known = KnownNames)]
+    #[error("unknown rule parameter {name:?}; known parameters: {known}", known = KnownNames)]
     Unknown {
-        /// The unknown name (quoted, bounded).
+        /// The unknown name (bounded).
         name: String,
     },
     /// A value that is not a JSON string.
-    #[error("rule parameter {name} must be a JSON string (Config sends strings), found {found}")]
+    #[error("rule parameter {name:?} must be a JSON string (Config sends strings), found {found}")]
     NotAString {
-        /// The parameter name (quoted, bounded).
+        /// The parameter name (bounded).
         name: String,
         /// The JSON type found.
         found: &'static str,
     },
     /// A boolean parameter that is not `true` or `false`.
-    #[error("rule parameter {name} must be \"true\" or \"false\", found {value}")]
+    #[error("rule parameter {name:?} must be \"true\" or \"false\", found {value}")]
     NotABoolean {
         /// The parameter name.
         name: &'static str,
@@ -315,7 +315,7 @@ impl ParameterError {
         match self {
             ParameterError::NotJson { .. } | ParameterError::NotAnObject { .. } => None,
             ParameterError::Unknown { name } | ParameterError::NotAString { name, .. } => {
-                Some(name.trim_matches('"'))
+                Some(name)
             }
             ParameterError::NotABoolean { name, .. } => Some(name),
             ParameterError::BadKey { .. }

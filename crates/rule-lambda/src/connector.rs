@@ -72,13 +72,17 @@ impl AccountServices for AwsServices {
     }
 }
 
+/// Services for one account and role, and when their credentials expire (never for the
+/// Lambda's own account).
+type CachedServices = (Arc<AwsServices>, Option<SystemTime>);
+
 /// [`Connector`] over the real AWS APIs. Clients are built once per account (per set of
 /// credentials) and kept across invocations of the same Lambda instance.
 #[derive(Debug)]
 pub struct AwsConnector {
     sessions: AccountSessions<StsRoleAssumer>,
     calls: ApiCalls,
-    services: Mutex<HashMap<String, (Arc<AwsServices>, Option<SystemTime>)>>,
+    services: Mutex<HashMap<String, CachedServices>>,
 }
 
 impl AwsConnector {
@@ -113,8 +117,10 @@ impl Connector for AwsConnector {
                 return Ok(Arc::clone(cached));
             }
         }
-        let (config, expiry) =
-            self.sessions.config_for(own_account, account, partition, role_name).await?;
+        let (config, expiry) = self
+            .sessions
+            .config_for(own_account, account, partition, role_name)
+            .await?;
         let built = Arc::new(AwsServices {
             store: SecretsManagerStore::from_config(&config, self.calls.clone()),
             keys: KmsKeyDirectory::new(config.clone(), self.calls.clone()),

@@ -64,7 +64,14 @@ impl RuleError {
 
 impl From<RuleError> for Diagnostic {
     fn from(error: RuleError) -> Diagnostic {
-        let error_type = if error.is_retryable() { "Retryable" } else { "NonRetryable" };
-        Diagnostic { error_type: error_type.to_owned(), error_message: error.full_message() }
+        let error_type = if error.is_retryable() {
+            "Retryable"
+        } else {
+            "NonRetryable"
+        };
+        Diagnostic {
+            error_type: error_type.to_owned(),
+            error_message: error.full_message(),
+        }
     }
 }

@@ -45,7 +45,10 @@ pub struct HandlerSettings {
 
 impl Default for HandlerSettings {
     fn default() -> HandlerSettings {
-        HandlerSettings { default_execution_role_name: None, deadline_margin: Duration::from_secs(10) }
+        HandlerSettings {
+            default_execution_role_name: None,
+            deadline_margin: Duration::from_secs(10),
+        }
     }
 }
 
@@ -68,7 +71,10 @@ pub struct RuleHandler<C> {
 impl<C: Connector> RuleHandler<C> {
     /// A handler that reaches accounts through `connector`.
     pub fn new(connector: C, settings: HandlerSettings) -> RuleHandler<C> {
-        RuleHandler { connector, settings }
+        RuleHandler {
+            connector,
+            settings,
+        }
     }
 
     /// Handle one invocation: the response body on success, or why it failed.
@@ -116,7 +122,11 @@ impl<C: Connector> RuleHandler<C> {
         report: &mut Report,
     ) -> Result<(), RuleError> {
         let event = ConfigRuleEvent::parse(event).map_err(|e| {
-            if e.is_parameter_error() { RuleError::InvalidParameters(e) } else { RuleError::InvalidEvent(e) }
+            if e.is_parameter_error() {
+                RuleError::InvalidParameters(e)
+            } else {
+                RuleError::InvalidEvent(e)
+            }
         })?;
         let (partition, own_account) = function_account(&invocation.invoked_function_arn)?;
         let role_name = event
@@ -136,9 +146,12 @@ impl<C: Connector> RuleHandler<C> {
         };
         let ordering_timestamp = event.invoking_event.ordering_timestamp(Utc::now());
         match &event.invoking_event {
-            InvokingEvent::ConfigurationItemChange { configuration_item, .. } => {
+            InvokingEvent::ConfigurationItemChange {
+                configuration_item, ..
+            } => {
                 let decided =
-                    evaluate_item(&*services, &event, configuration_item, ordering_timestamp).await?;
+                    evaluate_item(&*services, &event, configuration_item, ordering_timestamp)
+                        .await?;
                 reporter.report_one(decided, report).await
             }
             InvokingEvent::OversizedConfigurationItemChange { summary, .. } => {
@@ -151,7 +164,9 @@ impl<C: Connector> RuleHandler<C> {
                     event: &event,
                     reporter: &reporter,
                     ordering_timestamp,
-                    stop_at: invocation.deadline.checked_sub(self.settings.deadline_margin),
+                    stop_at: invocation
+                        .deadline
+                        .checked_sub(self.settings.deadline_margin),
                 };
                 sweep.run(report).await
             }
@@ -173,14 +188,22 @@ async fn evaluate_item<S: AccountServices>(
     ordering_timestamp: DateTime<Utc>,
 ) -> Result<Decided, RuleError> {
     if let Some(verdict) = resource_gone(item.status, event.event_left_scope) {
-        return Ok(Decided::Evaluation(item_evaluation(item, &verdict, ordering_timestamp)));
+        return Ok(Decided::Evaluation(item_evaluation(
+            item,
+            &verdict,
+            ordering_timestamp,
+        )));
     }
     if item.resource_type != SECRET_RESOURCE_TYPE {
         let verdict = not_applicable(format!(
             "{} is a {}, not a Secrets Manager secret: outside this rule's scope",
             item.resource_id, item.resource_type
         ));
-        return Ok(Decided::Evaluation(item_evaluation(item, &verdict, ordering_timestamp)));
+        return Ok(Decided::Evaluation(item_evaluation(
+            item,
+            &verdict,
+            ordering_timestamp,
+        )));
     }
     let mut facts = SecretFacts::from_configuration_item(item).map_err(RuleError::InvalidEvent)?;
     // The configuration item has the key and tags but no deletion date, owner or
@@ -193,7 +216,11 @@ async fn evaluate_item<S: AccountServices>(
         }
         Ok(None) => {
             let verdict = not_applicable(format!("secret {} no longer exists", facts.name));
-            return Ok(Decided::Evaluation(item_evaluation(item, &verdict, ordering_timestamp)));
+            return Ok(Decided::Evaluation(item_evaluation(
+                item,
+                &verdict,
+                ordering_timestamp,
+            )));
         }
         Err(err) => return Ok(skipped(&facts.resource_id, &err)),
     }
@@ -252,19 +279,33 @@ async fn decide_one<S: AccountServices>(
         Decision::Verdict(verdict) => {
             Decided::Evaluation(Evaluation::for_secret(&facts, &verdict, ordering_timestamp))
         }
-        Decision::Unverifiable { reason } => Decided::Skipped { resource_id: facts.resource_id, reason },
+        Decision::Unverifiable { reason } => Decided::Skipped {
+            resource_id: facts.resource_id,
+            reason,
+        },
     }
 }
 
 fn skipped(resource_id: &str, err: &AwsError) -> Decided {
-    Decided::Skipped { resource_id: resource_id.to_owned(), reason: err.to_string() }
+    Decided::Skipped {
+        resource_id: resource_id.to_owned(),
+        reason: err.to_string(),
+    }
 }
 
 fn not_applicable(annotation: String) -> Verdict {
-    Verdict { compliance: Compliance::NotApplicable, annotation: Annotation::new(annotation), row: 1 }
+    Verdict {
+        compliance: Compliance::NotApplicable,
+        annotation: Annotation::new(annotation),
+        row: 1,
+    }
 }
 
-fn item_evaluation(item: &ConfigurationItem, verdict: &Verdict, ordering_timestamp: DateTime<Utc>) -> Evaluation {
+fn item_evaluation(
+    item: &ConfigurationItem,
+    verdict: &Verdict,
+    ordering_timestamp: DateTime<Utc>,
+) -> Evaluation {
     Evaluation {
         resource_type: item.resource_type.clone(),
         resource_id: item.resource_id.clone(),
@@ -296,7 +337,10 @@ impl<E: EvaluationSink + Sync> Reporter<'_, E> {
         if batch.is_empty() {
             return Ok(());
         }
-        self.sink.put_evaluations(self.result_token, self.test_mode, batch).await.map_err(RuleError::Aws)?;
+        self.sink
+            .put_evaluations(self.result_token, self.test_mode, batch)
+            .await
+            .map_err(RuleError::Aws)?;
         for evaluation in batch {
             report.count(evaluation.compliance, 1);
         }
@@ -305,8 +349,13 @@ impl<E: EvaluationSink + Sync> Reporter<'_, E> {
 
     async fn report_one(&self, decided: Decided, report: &mut Report) -> Result<(), RuleError> {
         match decided {
-            Decided::Evaluation(evaluation) => self.put(std::slice::from_ref(&evaluation), report).await,
-            Decided::Skipped { resource_id, reason } => {
+            Decided::Evaluation(evaluation) => {
+                self.put(std::slice::from_ref(&evaluation), report).await
+            }
+            Decided::Skipped {
+                resource_id,
+                reason,
+            } => {
                 report.skip(resource_id, reason);
                 Ok(())
             }
@@ -345,7 +394,8 @@ impl<S: AccountServices> SweepRun<'_, S> {
             let full = pending.len() / MAX_EVALUATIONS_PER_CALL * MAX_EVALUATIONS_PER_CALL;
             let ready: Vec<Evaluation> = pending.drain(..full).collect();
             let mut batch_report = Report::default();
-            let (page, put) = tokio::join!(sweep.next_page(), self.put_all(&ready, &mut batch_report));
+            let (page, put) =
+                tokio::join!(sweep.next_page(), self.put_all(&ready, &mut batch_report));
             merge(report, batch_report);
             put?;
             match page {
@@ -358,7 +408,9 @@ impl<S: AccountServices> SweepRun<'_, S> {
                                 &verdict,
                                 self.ordering_timestamp,
                             )),
-                            Decision::Unverifiable { reason } => report.skip(item.secret.resource_id, reason),
+                            Decision::Unverifiable { reason } => {
+                                report.skip(item.secret.resource_id, reason)
+                            }
                         }
                     }
                 }
@@ -370,7 +422,11 @@ impl<S: AccountServices> SweepRun<'_, S> {
             }
         }
         self.put_all(&pending, report).await?;
-        tracing::debug!(pages = sweep.pages(), keys_described = sweep.keys_described(), "sweep listed");
+        tracing::debug!(
+            pages = sweep.pages(),
+            keys_described = sweep.keys_described(),
+            "sweep listed"
+        );
 
         if let Some(err) = listing_error {
             // What was decided is reported; the rest is unknown, so no cleanup either
@@ -389,10 +445,15 @@ impl<S: AccountServices> SweepRun<'_, S> {
     }
 
     fn out_of_time(&self) -> bool {
-        self.stop_at.is_some_and(|stop_at| SystemTime::now() >= stop_at)
+        self.stop_at
+            .is_some_and(|stop_at| SystemTime::now() >= stop_at)
     }
 
-    async fn put_all(&self, evaluations: &[Evaluation], report: &mut Report) -> Result<(), RuleError> {
+    async fn put_all(
+        &self,
+        evaluations: &[Evaluation],
+        report: &mut Report,
+    ) -> Result<(), RuleError> {
         for batch in rule_core::batches(evaluations) {
             self.reporter.put(batch, report).await?;
         }
@@ -401,7 +462,11 @@ impl<S: AccountServices> SweepRun<'_, S> {
 
     /// Results for secrets that no longer exist become NOT_APPLICABLE. Only after a
     /// complete sweep, and not in TestMode (there is nothing recorded to clean).
-    async fn clean_up_stale(&self, seen: &HashSet<String>, report: &mut Report) -> Result<(), RuleError> {
+    async fn clean_up_stale(
+        &self,
+        seen: &HashSet<String>,
+        report: &mut Report,
+    ) -> Result<(), RuleError> {
         let Some(rule_name) = self.event.config_rule_name.as_deref() else {
             tracing::warn!("the event names no configRuleName: stale results are not cleaned up");
             return Ok(());
@@ -415,7 +480,11 @@ impl<S: AccountServices> SweepRun<'_, S> {
             .reported_resource_ids(rule_name, SECRET_RESOURCE_TYPE)
             .await
             .map_err(RuleError::Aws)?;
-        let stale = stale_evaluations(reported.iter().map(String::as_str), seen, self.ordering_timestamp);
+        let stale = stale_evaluations(
+            reported.iter().map(String::as_str),
+            seen,
+            self.ordering_timestamp,
+        );
         report.cleaned_up += stale.len() as u64;
         self.put_all(&stale, report).await
     }
@@ -432,8 +501,18 @@ fn merge(into: &mut Report, from: Report) {
 pub fn function_account(function_arn: &str) -> Result<(String, String), RuleError> {
     let parts: Vec<&str> = function_arn.split(':').collect();
     match parts.as_slice() {
-        ["arn", partition, "lambda", _region, account, "function", _name, ..]
-            if !partition.is_empty() && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) =>
+        [
+            "arn",
+            partition,
+            "lambda",
+            _region,
+            account,
+            "function",
+            _name,
+            ..,
+        ] if !partition.is_empty()
+            && account.len() == 12
+            && account.bytes().all(|b| b.is_ascii_digit()) =>
         {
             Ok(((*partition).to_owned(), (*account).to_owned()))
         }
@@ -447,6 +526,10 @@ fn message_type_of(event: &Value) -> String {
         .get("invokingEvent")
         .and_then(Value::as_str)
         .and_then(|s| serde_json::from_str::<Value>(s).ok())
-        .and_then(|v| v.get("messageType").and_then(Value::as_str).map(str::to_owned))
+        .and_then(|v| {
+            v.get("messageType")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
         .unwrap_or_else(|| "unknown".to_owned())
 }

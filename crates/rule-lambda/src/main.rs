@@ -28,7 +28,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             invoked_function_arn: event.context.invoked_function_arn.clone(),
             deadline: event.context.deadline(),
         };
-        handler.handle(&event.payload, &invocation).await.map_err(Diagnostic::from)
+        handler
+            .handle(&event.payload, &invocation)
+            .await
+            .map_err(Diagnostic::from)
     }))
     .await
 }

@@ -35,7 +35,12 @@ impl Report {
     }
 
     /// The invocation's response body / summary fields.
-    pub fn to_json(&self, message_type: &str, calls: &BTreeMap<&'static str, u64>, elapsed_ms: u128) -> Value {
+    pub fn to_json(
+        &self,
+        message_type: &str,
+        calls: &BTreeMap<&'static str, u64>,
+        elapsed_ms: u128,
+    ) -> Value {
         json!({
             "messageType": message_type,
             "reported": self.reported,
@@ -65,7 +70,11 @@ impl Report {
                 .map(|(id, reason)| format!("{id} ({reason})"))
                 .collect();
             let more = self.skipped.len().saturating_sub(limit);
-            let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+            let tail = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
             parts.push(format!(
                 "{} secret(s) got no verdict because their facts could not be verified: {}{}",
                 self.skipped.len(),
@@ -73,7 +82,10 @@ impl Report {
                 tail
             ));
         }
-        parts.push(format!("{} evaluation(s) were reported", self.total_reported()));
+        parts.push(format!(
+            "{} evaluation(s) were reported",
+            self.total_reported()
+        ));
         Some(parts.join(". "))
     }
 }

@@ -22,9 +22,13 @@ pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<HandlerSettin
     let mut settings = HandlerSettings::default();
     if let Some(value) = lookup(EXECUTION_ROLE_NAME_VAR).filter(|v| !v.trim().is_empty()) {
         // Same validation as the executionRoleName rule parameter.
-        rule_core::RuleParameters::from_pairs([("executionRoleName", value.as_str())]).map_err(|e| {
-            SettingsError { name: EXECUTION_ROLE_NAME_VAR, value: value.clone(), problem: e.to_string() }
-        })?;
+        rule_core::RuleParameters::from_pairs([("executionRoleName", value.as_str())]).map_err(
+            |e| SettingsError {
+                name: EXECUTION_ROLE_NAME_VAR,
+                value: value.clone(),
+                problem: e.to_string(),
+            },
+        )?;
         settings.default_execution_role_name = Some(value.trim().to_owned());
     }
     if let Some(value) = lookup(DEADLINE_MARGIN_VAR).filter(|v| !v.trim().is_empty()) {
@@ -44,7 +48,12 @@ mod tests {
     use super::*;
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
     }
 
     #[test]
@@ -62,7 +71,10 @@ mod tests {
             (DEADLINE_MARGIN_VAR, "2500"),
         ]))
         .unwrap();
-        assert_eq!(settings.default_execution_role_name.as_deref(), Some("SecretsCmkExecution"));
+        assert_eq!(
+            settings.default_execution_role_name.as_deref(),
+            Some("SecretsCmkExecution")
+        );
         assert_eq!(settings.deadline_margin, Duration::from_millis(2500));
     }
 

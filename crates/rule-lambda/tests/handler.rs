@@ -90,7 +90,11 @@ fn change(name: &str, kms_key_id: Option<&str>, status: &str) -> Value {
 }
 
 fn cmk(arn: &str) -> KeyLookup {
-    KeyLookup::Described(KeyDescription { arn: arn.to_owned(), manager: KeyManager::Customer, state: KeyState::Enabled })
+    KeyLookup::Described(KeyDescription {
+        arn: arn.to_owned(),
+        manager: KeyManager::Customer,
+        state: KeyState::Enabled,
+    })
 }
 
 #[tokio::test]
@@ -104,7 +108,10 @@ async fn change_reports_exactly_its_one_resource() {
     let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
 
     // WHEN the change notification for "a" is handled
-    let response = handler.handle(&change("a", Some(KEY_ARN), "OK"), &invocation()).await.unwrap();
+    let response = handler
+        .handle(&change("a", Some(KEY_ARN), "OK"), &invocation())
+        .await
+        .unwrap();
 
     // THEN one COMPLIANT evaluation for "a", ordered by the CI capture time, nothing else
     let puts = world.puts();
@@ -113,17 +120,27 @@ async fn change_reports_exactly_its_one_resource() {
     assert_eq!(puts[0].evaluations.len(), 1);
     assert_eq!(evaluation.resource_id, secret_arn("a"));
     assert_eq!(evaluation.compliance.as_str(), "COMPLIANT");
-    assert_eq!(evaluation.ordering_timestamp, Utc.with_ymd_and_hms(2026, 11, 28, 11, 59, 0).unwrap());
+    assert_eq!(
+        evaluation.ordering_timestamp,
+        Utc.with_ymd_and_hms(2026, 11, 28, 11, 59, 0).unwrap()
+    );
     assert_eq!(puts[0].result_token, "token-1");
     assert_eq!(response["reported"]["COMPLIANT"], 1);
-    assert_eq!(world.calls_of("secretsmanager:ListSecrets"), 0, "a change never lists");
+    assert_eq!(
+        world.calls_of("secretsmanager:ListSecrets"),
+        0,
+        "a change never lists"
+    );
 }
 
 #[tokio::test]
 async fn deleted_resource_is_not_applicable_without_api_calls() {
     let world = World::new();
     let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
-    handler.handle(&change("gone", None, "ResourceDeleted"), &invocation()).await.unwrap();
+    handler
+        .handle(&change("gone", None, "ResourceDeleted"), &invocation())
+        .await
+        .unwrap();
     let puts = world.puts();
     assert_eq!(puts[0].evaluations[0].compliance.as_str(), "NOT_APPLICABLE");
     assert_eq!(world.calls_except_put(), 0);
@@ -136,7 +153,10 @@ async fn bad_parameters_are_non_retryable_and_report_nothing() {
     world.add_secret("a", None);
     let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
     // WHEN handled
-    let err = handler.handle(&scheduled(Some(r#"{"kmsKeyArn":"x"}"#)), &invocation()).await.unwrap_err();
+    let err = handler
+        .handle(&scheduled(Some(r#"{"kmsKeyArn":"x"}"#)), &invocation())
+        .await
+        .unwrap_err();
     // THEN a non-retryable parameter error naming it, and nothing reported
     assert!(matches!(err, RuleError::InvalidParameters(_)), "{err}");
     assert!(!err.is_retryable());
@@ -149,7 +169,10 @@ async fn bad_parameters_are_non_retryable_and_report_nothing() {
 async fn malformed_event_is_non_retryable() {
     let world = World::new();
     let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
-    let err = handler.handle(&json!({"invokingEvent": "{not json"}), &invocation()).await.unwrap_err();
+    let err = handler
+        .handle(&json!({"invokingEvent": "{not json"}), &invocation())
+        .await
+        .unwrap_err();
     assert!(matches!(err, RuleError::InvalidEvent(_)), "{err}");
     assert!(!err.is_retryable());
     assert!(world.puts().is_empty());
@@ -162,14 +185,23 @@ async fn sweep_batches_by_100_and_describes_each_key_once() {
     let keys = [KEY_ARN, OTHER_KEY_ARN, "alias/app"];
     world.add_key(KEY_ARN, cmk(KEY_ARN));
     world.add_key(OTHER_KEY_ARN, cmk(OTHER_KEY_ARN));
-    world.add_key(&format!("arn:aws:kms:{REGION}:{ACCOUNT}:alias/app"), cmk(KEY_ARN));
+    world.add_key(
+        &format!("arn:aws:kms:{REGION}:{ACCOUNT}:alias/app"),
+        cmk(KEY_ARN),
+    );
     for i in 0..250 {
-        world.add_secret(&format!("s{i:03}"), if i % 4 == 3 { None } else { Some(keys[i % 4]) });
+        world.add_secret(
+            &format!("s{i:03}"),
+            if i % 4 == 3 { None } else { Some(keys[i % 4]) },
+        );
     }
     let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
 
     // WHEN the scheduled notification is handled
-    let response = handler.handle(&scheduled(None), &invocation()).await.unwrap();
+    let response = handler
+        .handle(&scheduled(None), &invocation())
+        .await
+        .unwrap();
 
     // THEN 250 evaluations in batches of at most 100, with minimal calls
     let puts = world.puts();
@@ -182,8 +214,15 @@ async fn sweep_batches_by_100_and_describes_each_key_once() {
     assert_eq!(world.calls_of("secretsmanager:DescribeSecret"), 0);
     assert_eq!(response["reported"]["NON_COMPLIANT"], 62);
     assert_eq!(response["reported"]["COMPLIANT"], 188);
-    let ordering: Vec<_> = puts.iter().flat_map(|p| p.evaluations.iter().map(|e| e.ordering_timestamp)).collect();
-    assert!(ordering.iter().all(|t| *t == Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap()));
+    let ordering: Vec<_> = puts
+        .iter()
+        .flat_map(|p| p.evaluations.iter().map(|e| e.ordering_timestamp))
+        .collect();
+    assert!(
+        ordering
+            .iter()
+            .all(|t| *t == Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap())
+    );
 }
 
 #[tokio::test]
@@ -195,12 +234,27 @@ async fn sweep_cleans_up_results_of_secrets_that_are_gone() {
     world.add_reported(&secret_arn("live"));
     let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
     // WHEN swept
-    let response = handler.handle(&scheduled(None), &invocation()).await.unwrap();
+    let response = handler
+        .handle(&scheduled(None), &invocation())
+        .await
+        .unwrap();
     // THEN the gone one is NOT_APPLICABLE, the live one keeps its verdict
-    let all: Vec<_> = world.puts().into_iter().flat_map(|p| p.evaluations).collect();
-    let gone = all.iter().find(|e| e.resource_id == secret_arn("deleted-long-ago")).unwrap();
+    let all: Vec<_> = world
+        .puts()
+        .into_iter()
+        .flat_map(|p| p.evaluations)
+        .collect();
+    let gone = all
+        .iter()
+        .find(|e| e.resource_id == secret_arn("deleted-long-ago"))
+        .unwrap();
     assert_eq!(gone.compliance.as_str(), "NOT_APPLICABLE");
-    assert_eq!(all.iter().filter(|e| e.resource_id == secret_arn("live")).count(), 1);
+    assert_eq!(
+        all.iter()
+            .filter(|e| e.resource_id == secret_arn("live"))
+            .count(),
+        1
+    );
     assert_eq!(response["cleanedUp"], 1);
 }
 
@@ -210,12 +264,24 @@ async fn unverifiable_secret_is_skipped_others_reported_and_the_invocation_fails
     let world = World::new();
     world.add_secret("ok", None);
     world.add_secret("unknown", Some(KEY_ARN));
-    world.add_key(KEY_ARN, KeyLookup::Failed { reason: "ThrottlingException after 10 attempts".into() });
+    world.add_key(
+        KEY_ARN,
+        KeyLookup::Failed {
+            reason: "ThrottlingException after 10 attempts".into(),
+        },
+    );
     let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
     // WHEN swept
-    let err = handler.handle(&scheduled(None), &invocation()).await.unwrap_err();
+    let err = handler
+        .handle(&scheduled(None), &invocation())
+        .await
+        .unwrap_err();
     // THEN the other secret is reported, the skipped one is named, and Config may retry
-    let all: Vec<_> = world.puts().into_iter().flat_map(|p| p.evaluations).collect();
+    let all: Vec<_> = world
+        .puts()
+        .into_iter()
+        .flat_map(|p| p.evaluations)
+        .collect();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].resource_id, secret_arn("ok"));
     assert!(err.is_retryable());
@@ -235,7 +301,10 @@ async fn near_deadline_the_sweep_reports_what_it_has_and_fails_saying_how_far_it
         deadline: SystemTime::now() + Duration::from_secs(5),
     };
     // WHEN swept
-    let err = handler.handle(&scheduled(None), &invocation).await.unwrap_err();
+    let err = handler
+        .handle(&scheduled(None), &invocation)
+        .await
+        .unwrap_err();
     // THEN nothing was started, nothing guessed, and the error says so
     assert!(err.to_string().contains("deadline"), "{err}");
     assert!(err.to_string().contains("0 page(s)"), "{err}");
@@ -258,17 +327,23 @@ async fn member_account_without_a_role_is_refused() {
 async fn member_account_role_comes_from_parameter_or_environment() {
     let world = World::new();
     world.add_secret("a", None);
-    let settings = HandlerSettings { default_execution_role_name: Some("FromEnv".into()), ..HandlerSettings::default() };
+    let settings = HandlerSettings {
+        default_execution_role_name: Some("FromEnv".into()),
+        ..HandlerSettings::default()
+    };
     let handler = RuleHandler::new(world.connector(), settings);
     let mut event = scheduled(None);
     event["accountId"] = json!("444455556666");
     handler.handle(&event, &invocation()).await.unwrap();
     event["ruleParameters"] = json!(r#"{"executionRoleName":"FromParameter"}"#);
     handler.handle(&event, &invocation()).await.unwrap();
-    assert_eq!(world.connections(), vec![
-        ("444455556666".to_owned(), Some("FromEnv".to_owned())),
-        ("444455556666".to_owned(), Some("FromParameter".to_owned())),
-    ]);
+    assert_eq!(
+        world.connections(),
+        vec![
+            ("444455556666".to_owned(), Some("FromEnv".to_owned())),
+            ("444455556666".to_owned(), Some("FromParameter".to_owned())),
+        ]
+    );
 }
 
 #[tokio::test]

@@ -53,7 +53,10 @@ async fn put_sends_the_batch_with_token_and_test_mode() {
     let calls = ApiCalls::new();
     let config = ConfigService::new(mock_client!(aws_sdk_config, [&rule]), calls.clone());
     // WHEN a batch of two is put in test mode
-    config.put_evaluations("TESTMODE", true, &[evaluation("a"), evaluation("b")]).await.unwrap();
+    config
+        .put_evaluations("TESTMODE", true, &[evaluation("a"), evaluation("b")])
+        .await
+        .unwrap();
     // THEN one call carried both, with the token and TestMode
     assert_eq!(rule.num_calls(), 1);
     assert_eq!(calls.count(op::PUT_EVALUATIONS), 1);
@@ -64,16 +67,25 @@ async fn failed_evaluations_are_resent_alone() {
     // GIVEN Config fails "b" once, then accepts the re-send of "b" only
     let first = mock!(Client::put_evaluations)
         .match_requests(|r| r.evaluations().len() == 2)
-        .then_output(|| PutEvaluationsOutput::builder().failed_evaluations(failed("b")).build());
+        .then_output(|| {
+            PutEvaluationsOutput::builder()
+                .failed_evaluations(failed("b"))
+                .build()
+        });
     let resend = mock!(Client::put_evaluations)
-        .match_requests(|r| r.evaluations().len() == 1 && r.evaluations()[0].compliance_resource_id() == "b")
+        .match_requests(|r| {
+            r.evaluations().len() == 1 && r.evaluations()[0].compliance_resource_id() == "b"
+        })
         .then_output(|| PutEvaluationsOutput::builder().build());
     let config = ConfigService::new(
         mock_client!(aws_sdk_config, RuleMode::MatchAny, [&first, &resend]),
         ApiCalls::new(),
     );
     // WHEN put THEN it succeeds after re-sending "b" once
-    config.put_evaluations("token", false, &[evaluation("a"), evaluation("b")]).await.unwrap();
+    config
+        .put_evaluations("token", false, &[evaluation("a"), evaluation("b")])
+        .await
+        .unwrap();
     assert_eq!(first.num_calls(), 1);
     assert_eq!(resend.num_calls(), 1);
 }
@@ -81,11 +93,20 @@ async fn failed_evaluations_are_resent_alone() {
 #[tokio::test]
 async fn evaluations_that_keep_failing_end_in_an_error_naming_them() {
     // GIVEN Config always fails "b"
-    let rule = mock!(Client::put_evaluations)
-        .then_output(|| PutEvaluationsOutput::builder().failed_evaluations(failed("b")).build());
-    let config = ConfigService::new(mock_client!(aws_sdk_config, RuleMode::MatchAny, [&rule]), ApiCalls::new());
+    let rule = mock!(Client::put_evaluations).then_output(|| {
+        PutEvaluationsOutput::builder()
+            .failed_evaluations(failed("b"))
+            .build()
+    });
+    let config = ConfigService::new(
+        mock_client!(aws_sdk_config, RuleMode::MatchAny, [&rule]),
+        ApiCalls::new(),
+    );
     // WHEN put
-    let err = config.put_evaluations("token", false, &[evaluation("a"), evaluation("b")]).await.unwrap_err();
+    let err = config
+        .put_evaluations("token", false, &[evaluation("a"), evaluation("b")])
+        .await
+        .unwrap_err();
     // THEN bounded re-sends (1 + 3 calls), then an error naming "b"
     assert_eq!(rule.num_calls(), 4);
     assert!(err.message.contains('b'), "{err}");
@@ -100,9 +121,13 @@ async fn put_rides_out_throttling() {
         .times(2)
         .output(|| PutEvaluationsOutput::builder().build())
         .build();
-    let client = mock_client!(aws_sdk_config, RuleMode::Sequential, [&rule], |c| c.retry_config(fast_retries(5)));
+    let client = mock_client!(aws_sdk_config, RuleMode::Sequential, [&rule], |c| c
+        .retry_config(fast_retries(5)));
     let config = ConfigService::new(client, ApiCalls::new());
-    config.put_evaluations("token", false, &[evaluation("a")]).await.unwrap();
+    config
+        .put_evaluations("token", false, &[evaluation("a")])
+        .await
+        .unwrap();
     assert_eq!(rule.num_calls(), 3);
 }
 
@@ -110,19 +135,27 @@ async fn put_rides_out_throttling() {
 async fn history_item_is_converted_with_its_string_configuration() {
     // GIVEN Config has an item whose configuration is a JSON string naming a CMK
     let rule = mock!(Client::get_resource_config_history)
-        .match_requests(|r| r.limit() == Some(1) && r.resource_type() == Some(&ResourceType::Secret))
+        .match_requests(|r| {
+            r.limit() == Some(1) && r.resource_type() == Some(&ResourceType::Secret)
+        })
         .then_output(|| {
             GetResourceConfigHistoryOutput::builder()
                 .configuration_items(
                     ConfigurationItem::builder()
                         .account_id(ACCOUNT)
-                        .arn(format!("arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:app-AbCdEf"))
+                        .arn(format!(
+                            "arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:app-AbCdEf"
+                        ))
                         .aws_region(REGION)
                         .resource_type(ResourceType::Secret)
-                        .resource_id(format!("arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:app-AbCdEf"))
+                        .resource_id(format!(
+                            "arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:app-AbCdEf"
+                        ))
                         .resource_name("app")
                         .configuration_item_status(ConfigurationItemStatus::Ok)
-                        .configuration_item_capture_time(aws_smithy_types::DateTime::from_secs(1_790_000_000))
+                        .configuration_item_capture_time(aws_smithy_types::DateTime::from_secs(
+                            1_790_000_000,
+                        ))
                         .configuration(r#"{"Name":"app","KMSKeyId":"alias/app"}"#)
                         .build(),
                 )
@@ -131,7 +164,10 @@ async fn history_item_is_converted_with_its_string_configuration() {
     let config = ConfigService::new(mock_client!(aws_sdk_config, [&rule]), ApiCalls::new());
     // WHEN fetched
     let item = config
-        .latest_configuration_item(SECRET_RESOURCE_TYPE, "arn:aws:secretsmanager:eu-west-1:111122223333:secret:app-AbCdEf")
+        .latest_configuration_item(
+            SECRET_RESOURCE_TYPE,
+            "arn:aws:secretsmanager:eu-west-1:111122223333:secret:app-AbCdEf",
+        )
         .await
         .unwrap()
         .unwrap();
@@ -150,7 +186,13 @@ async fn history_without_the_resource_is_none() {
         )
     });
     let config = ConfigService::new(mock_client!(aws_sdk_config, [&rule]), ApiCalls::new());
-    assert!(config.latest_configuration_item(SECRET_RESOURCE_TYPE, "x").await.unwrap().is_none());
+    assert!(
+        config
+            .latest_configuration_item(SECRET_RESOURCE_TYPE, "x")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -171,7 +213,10 @@ async fn history_with_unusable_configuration_is_an_error_naming_it() {
             .build()
     });
     let config = ConfigService::new(mock_client!(aws_sdk_config, [&rule]), ApiCalls::new());
-    let err = config.latest_configuration_item(SECRET_RESOURCE_TYPE, "x").await.unwrap_err();
+    let err = config
+        .latest_configuration_item(SECRET_RESOURCE_TYPE, "x")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind, FailureKind::Rejected);
     assert!(err.message.contains("configuration"), "{err}");
 }
@@ -218,7 +263,10 @@ async fn reported_ids_are_read_across_pages() {
         calls.clone(),
     );
     // WHEN read THEN both pages' secret ids, one call per page
-    let ids = config.reported_resource_ids("secrets-cmk", SECRET_RESOURCE_TYPE).await.unwrap();
+    let ids = config
+        .reported_resource_ids("secrets-cmk", SECRET_RESOURCE_TYPE)
+        .await
+        .unwrap();
     assert_eq!(ids, vec!["a".to_owned(), "b".to_owned()]);
     assert_eq!(calls.count(op::GET_COMPLIANCE_DETAILS), 2);
 }

@@ -73,17 +73,26 @@ async fn not_found_becomes_not_found() {
     });
     let keys = directory(mock_client!(aws_sdk_kms, [&rule]), &ApiCalls::new());
     // WHEN looked up THEN NotFound (row 7), not a failure
-    assert_eq!(keys.describe_key(&qualified(KEY_ID)).await, KeyLookup::NotFound);
+    assert_eq!(
+        keys.describe_key(&qualified(KEY_ID)).await,
+        KeyLookup::NotFound
+    );
 }
 
 #[tokio::test]
 async fn access_denied_becomes_access_denied_without_retrying() {
     // GIVEN KMS denies DescribeKey on a key in another account
-    let rule = mock!(Client::describe_key).sequence().http_status(400, access_denied_body()).build();
-    let client = mock_client!(aws_sdk_kms, RuleMode::Sequential, [&rule], |c| c.retry_config(fast_retries(5)));
+    let rule = mock!(Client::describe_key)
+        .sequence()
+        .http_status(400, access_denied_body())
+        .build();
+    let client = mock_client!(aws_sdk_kms, RuleMode::Sequential, [&rule], |c| c
+        .retry_config(fast_retries(5)));
     let keys = directory(client, &ApiCalls::new());
     // WHEN looked up by its ARN
-    let lookup = keys.describe_key(&qualified(&key_arn("444455556666"))).await;
+    let lookup = keys
+        .describe_key(&qualified(&key_arn("444455556666")))
+        .await;
     // THEN AccessDenied (rule-core decides row 10 vs unverifiable), after one attempt
     assert_eq!(lookup, KeyLookup::AccessDenied);
     assert_eq!(rule.num_calls(), 1);
@@ -98,13 +107,23 @@ async fn throttling_is_retried_until_it_succeeds() {
         .times(2)
         .output(|| key_metadata(KeyManagerType::Aws, SdkKeyState::Enabled))
         .build();
-    let client = mock_client!(aws_sdk_kms, RuleMode::Sequential, [&rule], |c| c.retry_config(fast_retries(5)));
+    let client = mock_client!(aws_sdk_kms, RuleMode::Sequential, [&rule], |c| c
+        .retry_config(fast_retries(5)));
     let calls = ApiCalls::new();
     let keys = directory(client, &calls);
     // WHEN looked up
     let lookup = keys.describe_key(&qualified(KEY_ID)).await;
     // THEN the SDK retried and the answer is used; one logical call, three attempts
-    assert!(matches!(lookup, KeyLookup::Described(KeyDescription { manager: KeyManager::Aws, .. })), "{lookup:?}");
+    assert!(
+        matches!(
+            lookup,
+            KeyLookup::Described(KeyDescription {
+                manager: KeyManager::Aws,
+                ..
+            })
+        ),
+        "{lookup:?}"
+    );
     assert_eq!(rule.num_calls(), 3);
     assert_eq!(calls.count(op::DESCRIBE_KEY), 1);
 }
@@ -112,8 +131,13 @@ async fn throttling_is_retried_until_it_succeeds() {
 #[tokio::test]
 async fn throttling_beyond_the_retries_is_a_failure_not_a_verdict() {
     // GIVEN KMS throttles every attempt
-    let rule = mock!(Client::describe_key).sequence().http_status(400, throttling_body()).times(3).build();
-    let client = mock_client!(aws_sdk_kms, RuleMode::Sequential, [&rule], |c| c.retry_config(fast_retries(3)));
+    let rule = mock!(Client::describe_key)
+        .sequence()
+        .http_status(400, throttling_body())
+        .times(3)
+        .build();
+    let client = mock_client!(aws_sdk_kms, RuleMode::Sequential, [&rule], |c| c
+        .retry_config(fast_retries(3)));
     let keys = directory(client, &ApiCalls::new());
     // WHEN looked up THEN Failed with a reason naming throttling
     match keys.describe_key(&qualified(KEY_ID)).await {
@@ -125,20 +149,31 @@ async fn throttling_beyond_the_retries_is_a_failure_not_a_verdict() {
 
 #[tokio::test]
 async fn server_errors_are_retried_then_fail() {
-    let rule = mock!(Client::describe_key).sequence().http_status(500, None).times(2).build();
-    let client = mock_client!(aws_sdk_kms, RuleMode::Sequential, [&rule], |c| c.retry_config(fast_retries(2)));
+    let rule = mock!(Client::describe_key)
+        .sequence()
+        .http_status(500, None)
+        .times(2)
+        .build();
+    let client = mock_client!(aws_sdk_kms, RuleMode::Sequential, [&rule], |c| c
+        .retry_config(fast_retries(2)));
     let keys = directory(client, &ApiCalls::new());
-    assert!(matches!(keys.describe_key(&qualified(KEY_ID)).await, KeyLookup::Failed { .. }));
+    assert!(matches!(
+        keys.describe_key(&qualified(KEY_ID)).await,
+        KeyLookup::Failed { .. }
+    ));
     assert_eq!(rule.num_calls(), 2);
 }
 
 #[tokio::test]
 async fn aws_managed_aliases_are_never_described() {
     // GIVEN a directory whose client would answer anything
-    let rule = mock!(Client::describe_key).then_output(|| key_metadata(KeyManagerType::Aws, SdkKeyState::Enabled));
+    let rule = mock!(Client::describe_key)
+        .then_output(|| key_metadata(KeyManagerType::Aws, SdkKeyState::Enabled));
     let keys = directory(mock_client!(aws_sdk_kms, [&rule]), &ApiCalls::new());
     // WHEN asked about alias/aws/secretsmanager
-    let lookup = keys.describe_key(&qualified("alias/aws/secretsmanager")).await;
+    let lookup = keys
+        .describe_key(&qualified("alias/aws/secretsmanager"))
+        .await;
     // THEN it refuses without calling KMS (the call could create the AWS managed key)
     assert!(matches!(lookup, KeyLookup::Failed { .. }));
     assert_eq!(rule.num_calls(), 0);
@@ -147,14 +182,20 @@ async fn aws_managed_aliases_are_never_described() {
 #[tokio::test]
 async fn cache_describes_each_distinct_reference_once() {
     // GIVEN a cache and a directory answering every call
-    let rule = mock!(Client::describe_key).then_output(|| key_metadata(KeyManagerType::Customer, SdkKeyState::Enabled));
+    let rule = mock!(Client::describe_key)
+        .then_output(|| key_metadata(KeyManagerType::Customer, SdkKeyState::Enabled));
     let client = mock_client!(aws_sdk_kms, RuleMode::MatchAny, [&rule]);
     let calls = ApiCalls::new();
     let keys = directory(client, &calls);
     let mut cache = KeyCache::new();
     // WHEN the same two references are resolved three times
     for _ in 0..3 {
-        cache.resolve(&keys, [qualified(KEY_ID), qualified("alias/app"), qualified(KEY_ID)]).await;
+        cache
+            .resolve(
+                &keys,
+                [qualified(KEY_ID), qualified("alias/app"), qualified(KEY_ID)],
+            )
+            .await;
     }
     // THEN KMS was asked twice in all
     assert_eq!(calls.count(op::DESCRIBE_KEY), 2);

@@ -2,9 +2,13 @@
 
 use crate::support::*;
 use aws_sdk_secretsmanager::Client;
-use aws_sdk_secretsmanager::operation::describe_secret::{DescribeSecretError, DescribeSecretOutput};
+use aws_sdk_secretsmanager::operation::describe_secret::{
+    DescribeSecretError, DescribeSecretOutput,
+};
 use aws_sdk_secretsmanager::operation::list_secrets::ListSecretsOutput;
-use aws_sdk_secretsmanager::types::{ReplicationStatusType, SecretListEntry, StatusType, Tag as SdkTag};
+use aws_sdk_secretsmanager::types::{
+    ReplicationStatusType, SecretListEntry, StatusType, Tag as SdkTag,
+};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_types::DateTime;
 use secrets_cmk_aws::{ApiCalls, FailureKind, SecretStore, SecretsManagerStore, op};
@@ -18,7 +22,9 @@ async fn a_page_carries_every_fact_the_decision_needs() {
     // GIVEN ListSecrets returns a CMK secret, a default-key secret scheduled for deletion,
     // and a multi-Region primary owned by RDS
     let rule = mock!(Client::list_secrets)
-        .match_requests(|r| r.include_planned_deletion() == Some(true) && r.max_results() == Some(100))
+        .match_requests(|r| {
+            r.include_planned_deletion() == Some(true) && r.max_results() == Some(100)
+        })
         .then_output(|| {
             ListSecretsOutput::builder()
                 .secret_list(
@@ -49,21 +55,31 @@ async fn a_page_carries_every_fact_the_decision_needs() {
                 .build()
         });
     let calls = ApiCalls::new();
-    let store = SecretsManagerStore::new(mock_client!(aws_sdk_secretsmanager, [&rule]), calls.clone());
+    let store =
+        SecretsManagerStore::new(mock_client!(aws_sdk_secretsmanager, [&rule]), calls.clone());
 
     // WHEN the first page is listed
     let page = store.list_page(None).await.unwrap();
 
     // THEN the facts are mapped, the empty key id means the default key, and the token is kept
-    assert_eq!(rule.num_calls(), 1, "the request asked for 100 a page including planned deletions");
+    assert_eq!(
+        rule.num_calls(),
+        1,
+        "the request asked for 100 a page including planned deletions"
+    );
     assert_eq!(page.next_token.as_deref(), Some("page-2"));
-    let [app, old, rds] = page.secrets.as_slice() else { panic!("three secrets expected") };
+    let [app, old, rds] = page.secrets.as_slice() else {
+        panic!("three secrets expected")
+    };
     assert_eq!(app.facts.kms_key_id.as_deref(), Some("alias/app"));
     assert_eq!(app.facts.scope, scope());
     assert_eq!(app.facts.resource_id, arn("app"));
     assert_eq!(app.facts.tags[0].key, "team");
     assert!(!app.may_have_replicas());
-    assert_eq!(old.facts.deleted_date.map(|d| d.timestamp()), Some(1_790_000_000));
+    assert_eq!(
+        old.facts.deleted_date.map(|d| d.timestamp()),
+        Some(1_790_000_000)
+    );
     assert_eq!(rds.facts.kms_key_id, None);
     assert_eq!(rds.facts.owning_service.as_deref(), Some("rds"));
     assert!(rds.may_have_replicas());
@@ -87,12 +103,18 @@ async fn describe_adds_replica_details() {
             )
             .build()
     });
-    let store = SecretsManagerStore::new(mock_client!(aws_sdk_secretsmanager, [&rule]), ApiCalls::new());
+    let store = SecretsManagerStore::new(
+        mock_client!(aws_sdk_secretsmanager, [&rule]),
+        ApiCalls::new(),
+    );
     let facts = store.describe(&arn("app")).await.unwrap().unwrap();
     let replicas = facts.replicas.unwrap();
     assert_eq!(replicas.len(), 1);
     assert_eq!(replicas[0].region, "us-east-1");
-    assert_eq!(replicas[0].kms_key_id.as_deref(), Some("alias/aws/secretsmanager"));
+    assert_eq!(
+        replicas[0].kms_key_id.as_deref(),
+        Some("alias/aws/secretsmanager")
+    );
     assert_eq!(replicas[0].status.as_deref(), Some("InSync"));
 }
 
@@ -105,7 +127,10 @@ async fn describe_of_a_missing_secret_is_none() {
                 .build(),
         )
     });
-    let store = SecretsManagerStore::new(mock_client!(aws_sdk_secretsmanager, [&rule]), ApiCalls::new());
+    let store = SecretsManagerStore::new(
+        mock_client!(aws_sdk_secretsmanager, [&rule]),
+        ApiCalls::new(),
+    );
     assert_eq!(store.describe(&arn("gone")).await.unwrap(), None);
 }
 
@@ -131,7 +156,10 @@ async fn listing_rides_out_throttling() {
 async fn listing_denied_is_an_access_denied_error() {
     let rule = mock!(Client::list_secrets)
         .sequence()
-        .http_status(400, Some(r#"{"__type":"AccessDeniedException","message":"no"}"#.into()))
+        .http_status(
+            400,
+            Some(r#"{"__type":"AccessDeniedException","message":"no"}"#.into()),
+        )
         .build();
     let client = mock_client!(aws_sdk_secretsmanager, RuleMode::Sequential, [&rule], |c| c
         .retry_config(fast_retries(5)));

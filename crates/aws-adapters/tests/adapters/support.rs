@@ -15,7 +15,11 @@ pub const ACCOUNT: &str = "111122223333";
 pub const REGION: &str = "eu-west-1";
 
 pub fn scope() -> Scope {
-    Scope { partition: "aws".into(), account: ACCOUNT.into(), region: REGION.into() }
+    Scope {
+        partition: "aws".into(),
+        account: ACCOUNT.into(),
+        region: REGION.into(),
+    }
 }
 
 pub fn qualified(reference: &str) -> QualifiedKeyRef {
@@ -24,7 +28,10 @@ pub fn qualified(reference: &str) -> QualifiedKeyRef {
 
 /// Error metadata as the SDK's parser fills it for a modeled error.
 pub fn metadata(code: &str) -> aws_smithy_types::error::ErrorMetadata {
-    aws_smithy_types::error::ErrorMetadata::builder().code(code).message("mocked").build()
+    aws_smithy_types::error::ErrorMetadata::builder()
+        .code(code)
+        .message("mocked")
+        .build()
 }
 
 pub fn throttling_body() -> Option<String> {

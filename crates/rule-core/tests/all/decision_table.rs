@@ -971,3 +971,13 @@ fn hash_map_key_facts_work_with_decide() {
     let decision = rule_core::decide(&secret, &params(), &keys);
     assert_eq!(decision.verdict().map(|v| v.row), Some(12));
 }
+
+#[test]
+fn unverifiable_when_describe_key_returns_something_that_is_not_a_key_arn() {
+    // GIVEN an adapter that filled the resolved ARN with the alias it was asked about
+    let secret = secret_with_key("alias/app");
+    let keys = Keys::new().with("alias/app", cmk("alias/app"));
+    // WHEN decided / THEN no verdict is built on it
+    let reason = unverifiable_reason(decide_checked(&secret, &params(), &keys));
+    assert!(reason.contains("not a key ARN"), "{reason}");
+}

@@ -10,7 +10,7 @@ use rule_core::{
 };
 use serde_json::{Map, Value, json};
 
-use crate::support::{REGION, SECRET_ARN, scope};
+use crate::support::{SECRET_ARN, scope};
 
 fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
@@ -283,6 +283,5 @@ proptest! {
                 }
             }
         }
-        let _ = REGION;
     }
 }

@@ -68,11 +68,19 @@ impl World {
 
     /// What DescribeKey answers for a qualified reference (an ARN).
     pub fn add_key(&self, qualified: &str, lookup: KeyLookup) {
-        self.state.lock().unwrap().keys.insert(qualified.to_owned(), lookup);
+        self.state
+            .lock()
+            .unwrap()
+            .keys
+            .insert(qualified.to_owned(), lookup);
     }
 
     pub fn add_reported(&self, resource_id: &str) {
-        self.state.lock().unwrap().reported.push(resource_id.to_owned());
+        self.state
+            .lock()
+            .unwrap()
+            .reported
+            .push(resource_id.to_owned());
     }
 
     pub fn puts(&self) -> Vec<Put> {
@@ -92,7 +100,9 @@ impl World {
     }
 
     pub fn connector(&self) -> FakeConnector {
-        FakeConnector { world: self.clone() }
+        FakeConnector {
+            world: self.clone(),
+        }
     }
 }
 
@@ -156,7 +166,10 @@ impl SecretStore for World {
         Ok(SecretPage {
             secrets: state.secrets[start..end]
                 .iter()
-                .map(|facts| ListedSecret { facts: facts.clone(), primary_region: None })
+                .map(|facts| ListedSecret {
+                    facts: facts.clone(),
+                    primary_region: None,
+                })
                 .collect(),
             next_token: (end < state.secrets.len()).then(|| end.to_string()),
         })
@@ -165,18 +178,28 @@ impl SecretStore for World {
     async fn describe(&self, secret_id: &str) -> Result<Option<SecretFacts>, AwsError> {
         self.calls.record("secretsmanager:DescribeSecret");
         let state = self.state.lock().unwrap();
-        Ok(state.secrets.iter().find(|s| s.arn == secret_id || s.name == secret_id).map(|s| {
-            let mut s = s.clone();
-            s.replicas = Some(vec![]);
-            s
-        }))
+        Ok(state
+            .secrets
+            .iter()
+            .find(|s| s.arn == secret_id || s.name == secret_id)
+            .map(|s| {
+                let mut s = s.clone();
+                s.replicas = Some(vec![]);
+                s
+            }))
     }
 }
 
 impl KeyDirectory for World {
     async fn describe_key(&self, key: &QualifiedKeyRef) -> KeyLookup {
         self.calls.record("kms:DescribeKey");
-        self.state.lock().unwrap().keys.get(key.as_str()).cloned().unwrap_or(KeyLookup::NotFound)
+        self.state
+            .lock()
+            .unwrap()
+            .keys
+            .get(key.as_str())
+            .cloned()
+            .unwrap_or(KeyLookup::NotFound)
     }
 }
 
@@ -206,18 +229,22 @@ impl ConfigHistory for World {
     ) -> Result<Option<ConfigurationItem>, AwsError> {
         self.calls.record("config:GetResourceConfigHistory");
         let state = self.state.lock().unwrap();
-        Ok(state.secrets.iter().find(|s| s.arn == resource_id).map(|s| ConfigurationItem {
-            resource_type: resource_type.to_owned(),
-            resource_id: s.arn.clone(),
-            resource_name: Some(s.name.clone()),
-            arn: Some(s.arn.clone()),
-            account_id: ACCOUNT.to_owned(),
-            region: REGION.to_owned(),
-            status: ConfigurationItemStatus::Ok,
-            capture_time: chrono::Utc::now(),
-            kms_key_id: s.kms_key_id.clone(),
-            tags: vec![],
-        }))
+        Ok(state
+            .secrets
+            .iter()
+            .find(|s| s.arn == resource_id)
+            .map(|s| ConfigurationItem {
+                resource_type: resource_type.to_owned(),
+                resource_id: s.arn.clone(),
+                resource_name: Some(s.name.clone()),
+                arn: Some(s.arn.clone()),
+                account_id: ACCOUNT.to_owned(),
+                region: REGION.to_owned(),
+                status: ConfigurationItemStatus::Ok,
+                capture_time: chrono::Utc::now(),
+                kms_key_id: s.kms_key_id.clone(),
+                tags: vec![],
+            }))
     }
 }
 

@@ -13,6 +13,7 @@ from secrets_cmk_emulator.patches import (
     config_resource_history,
     kms_aws_managed_keys,
     kms_foreign_arns,
+    secretsmanager_primary_region,
     secretsmanager_replicas,
 )
 
@@ -20,6 +21,7 @@ ALL = (
     kms_aws_managed_keys,
     kms_foreign_arns,
     secretsmanager_replicas,
+    secretsmanager_primary_region,
     config_put_evaluations,
     config_resource_history,
     config_compliance_details,
