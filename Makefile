@@ -12,7 +12,10 @@ PIP := $(VENV)/bin/pip
 VENV_STAMP := $(VENV)/.installed
 CARGO ?= cargo
 
-.PHONY: help venv test test-rust test-emulator lint build
+.PHONY: help venv test test-rust test-emulator lint build cdk-deps cdk-test lambda synth deploy
+
+VENV_BIN := $(CURDIR)/.venv/bin
+STACK ?= SecretsCmk
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -37,4 +40,23 @@ test-rust: venv build ## Rust unit, adapter and end-to-end tests
 test-emulator: venv ## The emulator patch layer's own tests
 	$(PYTHON) -m pytest tests/emulator -q
 
-test: lint test-rust test-emulator ## Every test: lint, Rust, emulator
+cdk-deps: ## Install the CDK app's npm packages from its lock file
+	cd cdk && npm ci --no-audit --no-fund
+
+cdk-test: cdk-deps venv ## CDK: type-check, jest, synth with the fixture asset, cfn-lint (offline)
+	cd cdk && npx tsc --noEmit
+	cd cdk && npx jest --ci
+	cd cdk && SECRETS_CMK_ASSET=test/fixtures/asset scripts/synth.sh
+	cd cdk && CFN_LINT=$(VENV_BIN)/cfn-lint scripts/lint-templates.sh
+
+lambda: venv ## Build the deployable Lambda (release, x86_64, provided.al2023) with cargo-lambda
+	PATH=$(VENV_BIN):$$PATH $(CARGO) lambda build --release --bin secrets-cmk-rule
+
+synth: lambda cdk-deps ## Synthesize every stack with the real Lambda into cdk/cdk.out, then cfn-lint
+	cd cdk && scripts/synth.sh
+	cd cdk && CFN_LINT=$(VENV_BIN)/cfn-lint scripts/lint-templates.sh
+
+deploy: synth ## Deploy one stack (needs AWS credentials): make deploy STACK=SecretsCmk CDK_ARGS="-c kmsKeyArns=alias/x"
+	cd cdk && npx cdk deploy $(STACK) --require-approval broadening $(CDK_ARGS)
+
+test: lint test-rust test-emulator cdk-test ## Every test: lint, Rust, emulator, CDK

@@ -198,7 +198,10 @@ function readRemediation(ctx: ContextSource, parameters: RuleParameters): Remedi
     return undefined;
   }
   if (/^(arn:[^:]+:kms:[^:]*:[^:]*:)?alias\/aws\//.test(targetKmsKeyId)) {
-    throw new ContextError('remediationKmsKeyId', `"${targetKmsKeyId}" is an AWS managed key, not a customer managed one`);
+    throw new ContextError(
+      'remediationKmsKeyId',
+      `"${targetKmsKeyId}" is an AWS managed key, not a customer managed one`,
+    );
   }
   return {
     targetKmsKeyId,
@@ -226,11 +229,17 @@ export function readSettings(ctx: ContextSource, env: NodeJS.ProcessEnv = proces
   const ruleParameters = readRuleParameters(ctx);
   const frequency = optionalString(ctx, 'periodicFrequency') ?? 'TwentyFour_Hours';
   if (!(PERIODIC_FREQUENCIES as readonly string[]).includes(frequency)) {
-    throw new ContextError('periodicFrequency', `expected one of ${PERIODIC_FREQUENCIES.join(', ')}, got "${frequency}"`);
+    throw new ContextError(
+      'periodicFrequency',
+      `expected one of ${PERIODIC_FREQUENCIES.join(', ')}, got "${frequency}"`,
+    );
   }
   const ruleName = optionalString(ctx, 'ruleName') ?? DEFAULT_RULE_NAME;
   if (!/^[\w-]{1,64}$/.test(ruleName)) {
-    throw new ContextError('ruleName', `"${ruleName}" is not a valid Config rule name (letters, digits, - and _; 64 at most)`);
+    throw new ContextError(
+      'ruleName',
+      `"${ruleName}" is not a valid Config rule name (letters, digits, - and _; 64 at most)`,
+    );
   }
   const rustLog = optionalString(ctx, 'rustLog');
   const remediation = readRemediation(ctx, ruleParameters);
@@ -261,7 +270,10 @@ export function readOrganizationSettings(ctx: ContextSource): OrganizationSettin
   }
   const targetOuIds = list(ctx, 'targetOuIds');
   if (targetOuIds.length === 0) {
-    throw new ContextError('targetOuIds', 'the organization deployment needs at least one OU (ou-...) or root (r-...) id');
+    throw new ContextError(
+      'targetOuIds',
+      'the organization deployment needs at least one OU (ou-...) or root (r-...) id',
+    );
   }
   for (const ou of targetOuIds) {
     if (!/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/.test(ou)) {

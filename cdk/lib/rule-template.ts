@@ -93,7 +93,10 @@ export const PACK_REMEDIATION_ID = 'SecretsCmkRemediation';
  * A conformance pack template: only the ConfigRule and, when a target key is known,
  * its RemediationConfiguration. No parameters, no intrinsic functions inside.
  */
-export function conformancePackTemplate(rule: ConfigRuleSpec, remediation?: RemediationSpec): { Resources: Record<string, TemplateResource> } {
+export function conformancePackTemplate(
+  rule: ConfigRuleSpec,
+  remediation?: RemediationSpec,
+): { Resources: Record<string, TemplateResource> } {
   const resources: Record<string, TemplateResource> = { [PACK_RULE_ID]: configRuleResource(rule) };
   if (remediation) {
     resources[PACK_REMEDIATION_ID] = remediationConfigurationResource(remediation, PACK_RULE_ID);

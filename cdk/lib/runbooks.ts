@@ -155,7 +155,12 @@ function updateSecretStep(name: string, kmsKeyId: string, extra: Partial<Automat
     description:
       'Changes the key; Secrets Manager re-encrypts the AWSCURRENT, AWSPENDING and AWSPREVIOUS versions. ' +
       'Needs kms:Decrypt on the old key and kms:GenerateDataKey and kms:Encrypt on the new one, never the secret value.',
-    inputs: { Service: 'secretsmanager', Api: 'UpdateSecret', SecretId: '{{ InspectSecret.SecretArn }}', KmsKeyId: kmsKeyId },
+    inputs: {
+      Service: 'secretsmanager',
+      Api: 'UpdateSecret',
+      SecretId: '{{ InspectSecret.SecretArn }}',
+      KmsKeyId: kmsKeyId,
+    },
     ...extra,
   };
 }
@@ -198,7 +203,8 @@ export function rekeyRunbook(remediationRoleName: string): AutomationDocument {
       },
       KmsKeyId: {
         type: 'String',
-        description: '(Required) Target customer managed key in the secret\'s Region: key ARN, key id, alias ARN or alias name.',
+        description:
+          "(Required) Target customer managed key in the secret's Region: key ARN, key id, alias ARN or alias name.",
         allowedPattern: KMS_KEY_ID_PATTERN,
       },
       AutomationAssumeRole: automationAssumeRoleParameter(remediationRoleName),
@@ -217,9 +223,12 @@ export function rekeyRunbook(remediationRoleName: string): AutomationDocument {
       {
         name: 'SkipIfAlreadyOnTarget',
         action: 'aws:branch',
-        description: 'A secret already on the target key is not updated again (UpdateSecret is rate limited per secret).',
+        description:
+          'A secret already on the target key is not updated again (UpdateSecret is rate limited per secret).',
         inputs: {
-          Choices: [{ NextStep: 'VerifySecretKey', Variable: '{{ InspectSecret.AlreadyOnTarget }}', BooleanEquals: true }],
+          Choices: [
+            { NextStep: 'VerifySecretKey', Variable: '{{ InspectSecret.AlreadyOnTarget }}', BooleanEquals: true },
+          ],
           Default: 'UpdateSecretKey',
         },
       },
@@ -264,7 +273,13 @@ export function restoreRunbook(remediationRoleName: string): AutomationDocument 
         action: 'aws:branch',
         description: 'The default key needs no lookup (DescribeKey on an aws/ alias can create the AWS managed key).',
         inputs: {
-          Choices: [{ NextStep: 'RestoreDefaultKey', Variable: '{{ PreviousKmsKeyId }}', StringEquals: DEFAULT_SECRETS_MANAGER_KEY }],
+          Choices: [
+            {
+              NextStep: 'RestoreDefaultKey',
+              Variable: '{{ PreviousKmsKeyId }}',
+              StringEquals: DEFAULT_SECRETS_MANAGER_KEY,
+            },
+          ],
           Default: 'DescribePreviousKey',
         },
       },

@@ -118,7 +118,10 @@ export function writeEmbeddedTemplates(cdkOut: string): string[] {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
-  for (const file of fs.readdirSync(cdkOut).filter((name) => name.endsWith('.template.json')).sort()) {
+  for (const file of fs
+    .readdirSync(cdkOut)
+    .filter((name) => name.endsWith('.template.json'))
+    .sort()) {
     const template = JSON.parse(fs.readFileSync(path.join(cdkOut, file), 'utf8')) as Template;
     for (const embedded of embeddedTemplates(template)) {
       const target = path.join(outDir, `${file.replace(/\.template\.json$/, '')}.${embedded.logicalId}.json`);

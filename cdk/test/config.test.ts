@@ -72,7 +72,9 @@ describe('deployment settings', () => {
 
   test('the asset path comes from context first, then SECRETS_CMK_ASSET', () => {
     expect(readSettings(context({}), { SECRETS_CMK_ASSET: '/env/asset' }).assetPath).toBe('/env/asset');
-    expect(readSettings(context({ assetPath: '/ctx/asset' }), { SECRETS_CMK_ASSET: '/env/asset' }).assetPath).toBe('/ctx/asset');
+    expect(readSettings(context({ assetPath: '/ctx/asset' }), { SECRETS_CMK_ASSET: '/env/asset' }).assetPath).toBe(
+      '/ctx/asset',
+    );
   });
 
   test('remediation targets the first approved key unless told otherwise, manual by default', () => {
@@ -89,7 +91,12 @@ describe('deployment settings', () => {
 
   test('automatic remediation is an explicit opt-in with bounded attempts', () => {
     const settings = readSettings(
-      context({ remediationKmsKeyId: 'alias/target', autoRemediation: 'true', remediationMaxAttempts: '3', remediationRetrySeconds: 900 }),
+      context({
+        remediationKmsKeyId: 'alias/target',
+        autoRemediation: 'true',
+        remediationMaxAttempts: '3',
+        remediationRetrySeconds: 900,
+      }),
       {},
     );
     expect(settings.remediation).toEqual({
@@ -126,7 +133,11 @@ describe('organization settings', () => {
   test('parsed with defaults', () => {
     // GIVEN the organization, OUs and member accounts
     const organization = readOrganizationSettings(
-      context({ organizationId: 'o-a1b2c3d4e5', targetOuIds: 'ou-ab12-cdef3456', memberAccountIds: ['111111111111', '111111111111'] }),
+      context({
+        organizationId: 'o-a1b2c3d4e5',
+        targetOuIds: 'ou-ab12-cdef3456',
+        memberAccountIds: ['111111111111', '111111111111'],
+      }),
     );
     // THEN the execution role has its default name, and duplicates are dropped
     expect(organization).toEqual({
@@ -143,9 +154,15 @@ describe('organization settings', () => {
     [{ organizationId: 'org-1' }, /organizationId/],
     [{ organizationId: 'o-a1b2c3d4e5' }, /targetOuIds/],
     [{ organizationId: 'o-a1b2c3d4e5', targetOuIds: 'ou-ab12-cdef3456' }, /memberAccountIds/],
-    [{ organizationId: 'o-a1b2c3d4e5', targetOuIds: 'ou-ab12-cdef3456', memberAccountIds: '12345' }, /memberAccountIds/],
+    [
+      { organizationId: 'o-a1b2c3d4e5', targetOuIds: 'ou-ab12-cdef3456', memberAccountIds: '12345' },
+      /memberAccountIds/,
+    ],
     [{ organizationId: 'o-a1b2c3d4e5', targetOuIds: 'sales', memberAccountIds: '111111111111' }, /targetOuIds/],
-    [{ organizationId: 'o-a1b2c3d4e5', targetOuIds: 'r-ab12', memberAccountIds: '111111111111', callAs: 'ADMIN' }, /callAs/],
+    [
+      { organizationId: 'o-a1b2c3d4e5', targetOuIds: 'r-ab12', memberAccountIds: '111111111111', callAs: 'ADMIN' },
+      /callAs/,
+    ],
   ])('refuses %j', (values, message) => {
     expect(() => readOrganizationSettings(context(values))).toThrow(message);
   });

@@ -121,7 +121,9 @@ export function statementsOf(template: Template, roleLogicalId: string): Stateme
   return documents.flatMap((document) =>
     asArray<Json>(document.Statement).map((statement) => {
       if (statement.NotAction !== undefined || statement.NotResource !== undefined) {
-        throw new Error(`${roleLogicalId}: NotAction/NotResource grants more than it names: ${JSON.stringify(statement)}`);
+        throw new Error(
+          `${roleLogicalId}: NotAction/NotResource grants more than it names: ${JSON.stringify(statement)}`,
+        );
       }
       return {
         ...statement,
@@ -173,7 +175,9 @@ export function assertLeastPrivilege(template: Template, roleLogicalId: string, 
   const extra = [...granted].filter((action) => !spec.actions.includes(action));
   const missing = spec.actions.filter((action) => !granted.has(action));
   if (extra.length > 0 || missing.length > 0) {
-    throw new Error(`${roleLogicalId}: unexpected actions [${extra.join(', ')}], missing actions [${missing.join(', ')}]`);
+    throw new Error(
+      `${roleLogicalId}: unexpected actions [${extra.join(', ')}], missing actions [${missing.join(', ')}]`,
+    );
   }
 }
 

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { RULE_ACTIONS_WITHOUT_RESOURCE_TYPES, RULE_EVALUATION_ACTIONS } from '../lib/constructs/rule-permissions';
+import { RULE_ACTIONS_WITHOUT_RESOURCE_TYPES } from '../lib/constructs/rule-permissions';
 import { RuleFunction } from '../lib/constructs/rule-function';
 import {
   FIXTURE_ASSET,
@@ -13,13 +13,7 @@ import {
   singleAccountStack,
   statementGranting,
 } from './helpers';
-
-/** The rule function's role in every deployment: evaluation plus its own logs. */
-export const RULE_FUNCTION_SPEC = {
-  actions: [...RULE_EVALUATION_ACTIONS, 'logs:CreateLogStream', 'logs:PutLogEvents'],
-  forbidden: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'secretsmanager:UpdateSecret', 'sts:AssumeRole'],
-  onAnyResource: [...RULE_ACTIONS_WITHOUT_RESOURCE_TYPES],
-};
+import { RULE_FUNCTION_SPEC } from './role-specs';
 
 describe('RuleFunction', () => {
   test('runs the Rust bootstrap on provided.al2023 x86_64 with 128 MB and a sweep-sized timeout', () => {
@@ -75,7 +69,9 @@ describe('RuleFunction', () => {
     const roleId = logicalIdOf(stack.ruleFunction.role);
     const resourcesOf = (action: string) => statementGranting(template, roleId, action).Resource.map(render);
 
-    expect(resourcesOf('secretsmanager:DescribeSecret')).toEqual(['arn:<AWS::Partition>:secretsmanager:*:<AWS::AccountId>:secret:*']);
+    expect(resourcesOf('secretsmanager:DescribeSecret')).toEqual([
+      'arn:<AWS::Partition>:secretsmanager:*:<AWS::AccountId>:secret:*',
+    ]);
     expect(resourcesOf('kms:DescribeKey')).toEqual(['arn:<AWS::Partition>:kms:*:*:key/*']);
     expect(resourcesOf('config:GetComplianceDetailsByConfigRule')).toEqual([
       'arn:<AWS::Partition>:config:<AWS::Region>:<AWS::AccountId>:config-rule/*',

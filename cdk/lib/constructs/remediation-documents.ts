@@ -28,7 +28,11 @@ export class RemediationDocuments extends Construct {
   constructor(scope: Construct, id: string, props: RemediationDocumentsProps) {
     super(scope, id);
     this.rekeyDocument = this.document('RekeySecret', REKEY_DOCUMENT_NAME, rekeyRunbook(props.remediationRoleName));
-    this.restoreDocument = this.document('RestoreSecretKey', RESTORE_DOCUMENT_NAME, restoreRunbook(props.remediationRoleName));
+    this.restoreDocument = this.document(
+      'RestoreSecretKey',
+      RESTORE_DOCUMENT_NAME,
+      restoreRunbook(props.remediationRoleName),
+    );
     if (props.exportNames ?? true) {
       new CfnOutput(this, 'RekeyDocumentName', {
         value: REKEY_DOCUMENT_NAME,

@@ -33,7 +33,8 @@ export class RemediationRole extends Construct {
     const keysInThisRegion = `arn:${Aws.PARTITION}:kms:${Aws.REGION}:*:key/*`;
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
-      description: 'secrets-cmk remediation: SSM Automation re-keys a secret (SecretsCmk-RekeySecret / RestoreSecretKey)',
+      description:
+        'secrets-cmk remediation: SSM Automation re-keys a secret (SecretsCmk-RekeySecret / RestoreSecretKey)',
       assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com', {
         conditions: {
           // Only automations of this account may use the role (confused deputy).

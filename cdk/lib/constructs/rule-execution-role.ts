@@ -34,7 +34,8 @@ export class RuleExecutionRole extends Construct {
     });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:*:<AWS::AccountId>:secret:*]',
-      reason: 'The rule evaluates every secret of the account, replicas included; read-only DescribeSecret in this account.',
+      reason:
+        'The rule evaluates every secret of the account, replicas included; read-only DescribeSecret in this account.',
     });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:*:*:key/*]',

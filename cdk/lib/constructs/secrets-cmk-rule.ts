@@ -49,14 +49,22 @@ export class SecretsCmkRule extends Construct {
         automationAssumeRoleArn: props.remediation.automationAssumeRoleArn,
         settings: props.remediation.settings,
       });
-      this.remediation = new CfnResource(this, 'Remediation', { type: remediation.Type, properties: remediation.Properties });
+      this.remediation = new CfnResource(this, 'Remediation', {
+        type: remediation.Type,
+        properties: remediation.Properties,
+      });
       this.remediation.node.addDependency(this.configRule, ...props.remediation.dependsOn);
     }
   }
 }
 
 /** Lets AWS Config of one account invoke the function, and no other account's. */
-export function configInvokePermission(scope: Construct, id: string, fn: lambda.IFunction, account: string): lambda.CfnPermission {
+export function configInvokePermission(
+  scope: Construct,
+  id: string,
+  fn: lambda.IFunction,
+  account: string,
+): lambda.CfnPermission {
   return new lambda.CfnPermission(scope, id, {
     action: 'lambda:InvokeFunction',
     functionName: fn.functionArn,

@@ -9,7 +9,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, BootstraplessSynthesizer, CfnParameter, IPolicyValidationPlugin, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import {
+  App,
+  BootstraplessSynthesizer,
+  CfnParameter,
+  IPolicyValidationPlugin,
+  Stack,
+  StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { RemediationDocuments } from '../constructs/remediation-documents';
 import { RemediationRole } from '../constructs/remediation-role';
@@ -37,7 +45,8 @@ export class SecretsCmkMemberStack extends Stack {
     });
     const centralRoleArn = new CfnParameter(this, CENTRAL_ROLE_PARAMETER, {
       type: 'String',
-      description: 'ARN of the central secrets-cmk rule function role, the only principal trusted by the execution role',
+      description:
+        'ARN of the central secrets-cmk rule function role, the only principal trusted by the execution role',
       allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$',
     });
     this.executionRole = new RuleExecutionRole(this, 'ExecutionRole', {
@@ -59,7 +68,10 @@ export interface MemberTemplateOptions {
 }
 
 /** Synthesizes the member stack in an isolated app and returns its CloudFormation template. */
-export function synthesizeMemberTemplate(props: MemberStackProps, options: MemberTemplateOptions = {}): Record<string, unknown> {
+export function synthesizeMemberTemplate(
+  props: MemberStackProps,
+  options: MemberTemplateOptions = {},
+): Record<string, unknown> {
   // Its own output directory: the CLI's CDK_OUTDIR belongs to the main app.
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-cmk-member-'));
   const app = new App({ outdir, context: options.context ?? {} });

@@ -31,7 +31,8 @@ export class SecretsCmkOrganizationStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SecretsCmkOrganizationStackProps) {
     super(scope, id, {
-      description: 'secrets-cmk: organization-wide AWS Config rule, member account roles and runbooks, conformance pack',
+      description:
+        'secrets-cmk: organization-wide AWS Config rule, member account roles and runbooks, conformance pack',
       ...props,
     });
     const { settings, organization } = props;
@@ -49,7 +50,9 @@ export class SecretsCmkOrganizationStack extends Stack {
     // limited to an organization, so every account is named.
     const permissions = [
       configInvokePermission(this, 'ConfigInvokeSelf', fn, Aws.ACCOUNT_ID),
-      ...organization.memberAccountIds.map((account) => configInvokePermission(this, `ConfigInvoke${account}`, fn, account)),
+      ...organization.memberAccountIds.map((account) =>
+        configInvokePermission(this, `ConfigInvoke${account}`, fn, account),
+      ),
     ];
 
     this.stackSet = new cloudformation.CfnStackSet(this, 'MemberStackSet', {

@@ -22,7 +22,8 @@ export class SecretsCmkStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SecretsCmkStackProps) {
     super(scope, id, {
-      description: 'secrets-cmk: AWS Config rule for Secrets Manager secrets without a customer managed KMS key (single account)',
+      description:
+        'secrets-cmk: AWS Config rule for Secrets Manager secrets without a customer managed KMS key (single account)',
       ...props,
     });
     const { settings } = props;

@@ -362,8 +362,19 @@ fn check_key(
                     ),
                 );
             }
-            // Row 8.
+            // Row 8. Creating and Updating are passing states of a key that is being
+            // set up or changed (multi-Region keys): a NON_COMPLIANT verdict then could
+            // trigger a needless re-key, so the next run decides.
             let enabled = described.state == KeyState::Enabled;
+            if params.require_enabled_key
+                && matches!(described.state, KeyState::Creating | KeyState::Updating)
+            {
+                return KeyCheck::Unverifiable(format!(
+                    "KMS key {} is in the passing state {}; evaluate again once it settles",
+                    described.arn,
+                    described.state.as_str()
+                ));
+            }
             if params.require_enabled_key && !enabled {
                 return fails(
                     8,

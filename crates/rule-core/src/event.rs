@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::evaluation::SECRET_RESOURCE_TYPE;
 use crate::facts::{SecretFacts, Tag};
-use crate::key_ref::{KeyRefError, Scope, bounded, is_account_id};
+use crate::key_ref::{KeyRefError, Scope, bounded, is_account_id, prefix};
 use crate::params::{ParameterError, RuleParameters, json_type};
 
 /// The result token Config sends when a rule is tested (PutEvaluations `TestMode`).
@@ -591,8 +591,9 @@ fn parse_tags(value: &Value, path: &str, out: &mut Vec<Tag>) -> Result<(), Event
                     Value::String(text) => text.clone(),
                     Value::Null => String::new(),
                     other => {
+                        // The key is input of any length: the path echoes it bounded.
                         return Err(EventError::WrongType {
-                            path: format!("{path}.{key}"),
+                            path: format!("{path}.{}", prefix(key)),
                             expected: "a string",
                             found: json_type(other),
                         });

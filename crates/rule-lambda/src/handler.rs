@@ -334,14 +334,28 @@ struct Reporter<'a, E> {
 
 impl<E: EvaluationSink + Sync> Reporter<'_, E> {
     async fn put(&self, batch: &[Evaluation], report: &mut Report) -> Result<(), RuleError> {
-        if batch.is_empty() {
+        // Config rejects a whole call if one resource id is longer than it accepts;
+        // such a resource is skipped (and named) rather than sinking its batch.
+        let (fitting, too_long): (Vec<&Evaluation>, Vec<&Evaluation>) =
+            batch.iter().partition(|e| e.resource_id_fits());
+        for evaluation in too_long {
+            report.skip(
+                evaluation.resource_id.clone(),
+                format!(
+                    "its resource id is longer than the {} characters PutEvaluations accepts",
+                    rule_core::MAX_RESOURCE_ID_CHARS
+                ),
+            );
+        }
+        if fitting.is_empty() {
             return Ok(());
         }
+        let fitting: Vec<Evaluation> = fitting.into_iter().cloned().collect();
         self.sink
-            .put_evaluations(self.result_token, self.test_mode, batch)
+            .put_evaluations(self.result_token, self.test_mode, &fitting)
             .await
             .map_err(RuleError::Aws)?;
-        for evaluation in batch {
+        for evaluation in &fitting {
             report.count(evaluation.compliance, 1);
         }
         Ok(())

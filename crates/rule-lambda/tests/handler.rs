@@ -398,3 +398,20 @@ async fn oversized_item_is_fetched_from_config_history() {
     assert_eq!(puts[0].evaluations[0].compliance.as_str(), "COMPLIANT");
     assert_eq!(puts[0].evaluations[0].resource_id, secret_arn("big"));
 }
+
+#[tokio::test]
+async fn a_resource_id_config_cannot_take_is_skipped_without_sinking_its_batch() {
+    // GIVEN a secret whose ARN is longer than the 768 characters PutEvaluations accepts
+    let world = World::new();
+    let long_name = "n".repeat(760);
+    world.add_secret(&long_name, None);
+    world.add_secret("short", None);
+    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
+    // WHEN swept
+    let err = handler.handle(&scheduled(None), &invocation()).await.unwrap_err();
+    // THEN the other secret is reported and the long one is named as skipped
+    let all: Vec<_> = world.puts().into_iter().flat_map(|p| p.evaluations).collect();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].resource_id, secret_arn("short"));
+    assert!(err.to_string().contains("768"), "{err}");
+}

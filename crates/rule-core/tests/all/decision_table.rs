@@ -238,8 +238,6 @@ fn row_8_every_state_but_enabled_is_non_compliant_naming_the_state() {
         KeyState::PendingImport,
         KeyState::PendingReplicaDeletion,
         KeyState::Unavailable,
-        KeyState::Creating,
-        KeyState::Updating,
         KeyState::Other("Frozen".into()),
     ] {
         // GIVEN a customer managed key in that state
@@ -258,6 +256,27 @@ fn row_8_every_state_but_enabled_is_non_compliant_naming_the_state() {
             "{verdict:?}"
         );
         assert!(verdict.annotation.as_str().contains("unreadable"));
+    }
+}
+
+#[test]
+fn row_8_passing_states_are_unverifiable_not_non_compliant() {
+    for state in [KeyState::Creating, KeyState::Updating] {
+        // GIVEN a customer managed key that is being created or updated
+        let secret = secret_with_key(&cmk_arn());
+        let keys = Keys::new().with(
+            &cmk_arn(),
+            described(&cmk_arn(), KeyManager::Customer, state.clone()),
+        );
+        // WHEN decided
+        let decision = decide_checked(&secret, &params(), &keys);
+        // THEN no verdict yet (a NON_COMPLIANT could trigger a needless re-key)
+        match decision {
+            rule_core::Decision::Unverifiable { reason } => {
+                assert!(reason.contains(state.as_str()), "{reason}")
+            }
+            other => panic!("{state:?}: expected Unverifiable, got {other:?}"),
+        }
     }
 }
 
