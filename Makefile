@@ -5,6 +5,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
+export CARGO_TERM_COLOR ?= never
 
 VENV := .venv
 PYTHON := $(VENV)/bin/python
@@ -12,13 +13,16 @@ PIP := $(VENV)/bin/pip
 VENV_STAMP := $(VENV)/.installed
 CARGO ?= cargo
 
-.PHONY: help venv test test-rust test-emulator lint build cdk-deps cdk-test lambda synth deploy
+.PHONY: help demo venv test test-rust test-emulator lint build cdk-deps cdk-test lambda synth deploy
 
 VENV_BIN := $(CURDIR)/.venv/bin
 STACK ?= SecretsCmk
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+demo: venv build ## The main job on a local emulator: seed, evaluate, remediate, back out
+	target/debug/secrets-cmk-demo
 
 venv: $(VENV_STAMP) ## Create the pinned Python venv (moto emulator, pytest, cfn-lint, cargo-lambda)
 
@@ -59,4 +63,4 @@ synth: lambda cdk-deps ## Synthesize every stack with the real Lambda into cdk/c
 deploy: synth ## Deploy one stack (needs AWS credentials): make deploy STACK=SecretsCmk CDK_ARGS="-c kmsKeyArns=alias/x"
 	cd cdk && npx cdk deploy $(STACK) --require-approval broadening $(CDK_ARGS)
 
-test: lint test-rust test-emulator cdk-test ## Every test: lint, Rust, emulator, CDK
+test: lint test-rust test-emulator cdk-test demo ## Every test: lint, Rust, emulator, CDK, and the demo

@@ -203,6 +203,12 @@ impl LambdaProcess {
         &self.server
     }
 
+    /// The process id while the process runs (e.g. to read `/proc/<pid>/status`);
+    /// `None` once it has exited.
+    pub fn pid(&self) -> Option<u32> {
+        self.is_running().then(|| self.process.id())
+    }
+
     /// Whether the process is still running.
     pub fn is_running(&self) -> bool {
         self.process.exit_status().is_none()

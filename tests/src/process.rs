@@ -101,6 +101,11 @@ impl ManagedChild {
         &self.output
     }
 
+    /// The operating-system process id (meaningful while the process runs).
+    pub(crate) fn id(&self) -> u32 {
+        lock(&self.child).id()
+    }
+
     /// The exit status if the process has exited.
     pub(crate) fn exit_status(&self) -> Option<ExitStatus> {
         lock(&self.child).try_wait().ok().flatten()

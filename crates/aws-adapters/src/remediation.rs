@@ -66,6 +66,14 @@ impl SecretsManagerKeyChanger {
     pub fn new(client: Client, calls: ApiCalls) -> SecretsManagerKeyChanger {
         SecretsManagerKeyChanger { client, calls }
     }
+
+    /// A changer over a new client made from `config`.
+    pub fn from_config(
+        config: &aws_config::SdkConfig,
+        calls: ApiCalls,
+    ) -> SecretsManagerKeyChanger {
+        SecretsManagerKeyChanger::new(Client::new(config), calls)
+    }
 }
 
 impl SecretKeyChanger for SecretsManagerKeyChanger {

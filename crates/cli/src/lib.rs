@@ -1,0 +1,31 @@
+//! `secrets-cmk`, the command-line tool of secrets-cmk: it automates what an auditor does
+//! by hand (list every secret, look at its key, ask KMS who manages that key) and the fix
+//! and its backout.
+//!
+//! It shares everything that decides with the Lambda: the decision table (`rule-core`),
+//! the AWS adapters and the sweep (`secrets-cmk-aws`). What is here is the command line,
+//! rendering, the backout plan, and the order in which remediation looks, checks and
+//! changes.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`args`] | the command line (clap) |
+//! | [`audit`] | `audit`: sweep each Region, render, exit status |
+//! | [`remediate`] | `remediate`: pick, pre-check, dry run or re-key with a backout plan |
+//! | [`backout`] | `backout`: restore the previous keys from a plan |
+//! | [`plan`] | the backout plan file (versioned JSON) |
+//! | [`output`] | table, JSON and CSV rendering (pure) |
+//! | [`term`] | the progress indicator and the terminal width |
+//! | [`error`] | errors and exit codes |
+
+pub mod args;
+pub mod audit;
+pub mod backout;
+pub mod error;
+pub mod output;
+pub mod plan;
+pub mod remediate;
+pub mod term;
+
+pub use args::Cli;
+pub use error::CliError;
