@@ -13,10 +13,14 @@ PIP := $(VENV)/bin/pip
 VENV_STAMP := $(VENV)/.installed
 CARGO ?= cargo
 
-.PHONY: help demo venv test test-rust test-emulator lint build cdk-deps cdk-test lambda synth deploy
+.PHONY: help demo venv test test-rust test-emulator lint build cdk-deps cdk-test lambda synth deploy fuzz fuzz-ci fuzz-tool
 
 VENV_BIN := $(CURDIR)/.venv/bin
 STACK ?= SecretsCmk
+FUZZ_TARGETS := event rule_parameters key_ref history_item
+CARGO_FUZZ_VERSION := 0.13.2
+FUZZ_SECONDS ?= 300
+FUZZ_RUNS ?= -1
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -33,6 +37,7 @@ $(VENV_STAMP): requirements.txt requirements.lock
 
 lint: ## rustfmt check and clippy with warnings as errors
 	$(CARGO) fmt --all --check
+	cd fuzz && $(CARGO) fmt --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
 build: ## Build every binary and test target (the end-to-end tests run the built binaries)
@@ -63,4 +68,19 @@ synth: lambda cdk-deps ## Synthesize every stack with the real Lambda into cdk/c
 deploy: synth ## Deploy one stack (needs AWS credentials): make deploy STACK=SecretsCmk CDK_ARGS="-c kmsKeyArns=alias/x"
 	cd cdk && npx cdk deploy $(STACK) --require-approval broadening $(CDK_ARGS)
 
-test: lint test-rust test-emulator cdk-test demo ## Every test: lint, Rust, emulator, CDK, and the demo
+fuzz-tool: ## Install cargo-fuzz if it is missing (about 2 minutes, once)
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked --version $(CARGO_FUZZ_VERSION)
+
+fuzz: fuzz-tool ## Fuzz every parser FUZZ_SECONDS each (default 300); crashes land in fuzz/artifacts/
+	$(CARGO) fetch --locked --manifest-path fuzz/Cargo.toml
+	for target in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/target/corpus/$$target; \
+	  $(CARGO) fuzz run --sanitizer none $$target fuzz/target/corpus/$$target fuzz/corpus/$$target \
+	    crates/rule-core/tests/fuzz_regressions/$$target -- \
+	    -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1; \
+	done
+
+fuzz-ci: ## The bounded fuzz run of CI: 500,000 inputs or 20 s per parser, whichever comes first
+	$(MAKE) fuzz FUZZ_RUNS=500000 FUZZ_SECONDS=20
+
+test: lint test-rust test-emulator cdk-test demo fuzz-ci ## Every test: lint, Rust, emulator, CDK, the demo, a bounded fuzz run

@@ -2,7 +2,7 @@
 //! reported; a permanent AccessDenied must cost only the secrets it hides, named in the
 //! invocation's error, with no guessed verdict.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use secrets_cmk_e2e::Result;
@@ -13,6 +13,8 @@ use crate::support::{Stage, faults_injected, seed_estate};
 
 /// Secrets in the fault test: three pages of ListSecrets, three PutEvaluations batches.
 const ESTATE: usize = 300;
+/// Faulted sweeps, each with its own seeds.
+const SEEDS: u64 = 8;
 
 #[tokio::test]
 async fn throttling_and_server_errors_on_every_call_change_nothing_that_is_reported() -> Result<()>
@@ -25,57 +27,65 @@ async fn throttling_and_server_errors_on_every_call_change_nothing_that_is_repor
     let expected = clean.outcomes();
     assert_eq!(expected.len(), ESTATE);
 
-    // AND faults on every call: 2% answered 5xx, 10% of the rest throttled (seeded, so
-    // every run injects the same faults), plus the first call of each operation the
-    // sweep makes, so that each one is retried at least once whatever the draw
+    // AND faults on every call: 2% answered 5xx, 10% of the rest throttled, drawn from
+    // a seeded stream (each run injects the same faults), plus a fault on the first call
+    // of each operation the sweep makes, so that each is retried whatever the draw
     let first_of =
         |operation: &str, kind: &str| json!({"operation": operation, "kind": kind, "count": 1});
-    stage
-        .faults(json!([
-            first_of("ListSecrets", "throttle"),
-            first_of("DescribeKey", "server_error"),
-            first_of("PutEvaluations", "server_error"),
-            first_of("GetComplianceDetailsByConfigRule", "throttle"),
-            {"kind": "server_error", "rate": 0.02, "seed": 2},
-            {"kind": "throttle", "rate": 0.10, "seed": 10},
-        ]))
-        .await?;
-    let requests_before = stage.emulator.requests().await?.len();
-
-    // WHEN the same estate is swept again
+    let mut injected_total: BTreeMap<String, usize> = BTreeMap::new();
+    let mut requests_total = 0;
     let started = Instant::now();
-    let faulted = stage.sweep().await?;
-    let elapsed = started.elapsed();
-    stage.faults(json!([])).await?;
+    for seed in 1..=SEEDS {
+        stage
+            .faults(json!([
+                first_of("ListSecrets", "throttle"),
+                first_of("DescribeKey", "server_error"),
+                first_of("PutEvaluations", "server_error"),
+                first_of("GetComplianceDetailsByConfigRule", "throttle"),
+                {"kind": "server_error", "rate": 0.02, "seed": seed},
+                {"kind": "throttle", "rate": 0.10, "seed": 1000 + seed},
+            ]))
+            .await?;
+        let requests_before = stage.emulator.requests().await?.len();
 
-    // THEN the sweep succeeded, every call kind having been faulted and retried
-    faulted.assert_succeeded();
-    let injected = faults_injected(&stage, requests_before).await?;
-    for operation in [
-        "ListSecrets",
-        "DescribeKey",
-        "PutEvaluations",
-        "GetComplianceDetailsByConfigRule",
-    ] {
-        assert!(
-            injected.get(operation).is_some_and(|n| *n >= 1),
-            "{operation} was never faulted: {injected:?}"
-        );
+        // WHEN the same estate is swept again
+        let faulted = stage.sweep().await?;
+        stage.faults(json!([])).await?;
+
+        // THEN the sweep succeeded, every call kind having been faulted and retried
+        faulted.assert_succeeded();
+        let injected = faults_injected(&stage, requests_before).await?;
+        for operation in [
+            "ListSecrets",
+            "DescribeKey",
+            "PutEvaluations",
+            "GetComplianceDetailsByConfigRule",
+        ] {
+            assert!(
+                injected.get(operation).is_some_and(|n| *n >= 1),
+                "seed {seed}: {operation} was never faulted: {injected:?}"
+            );
+        }
+        // AND every secret was reported exactly once (a faulted PutEvaluations is
+        // answered before the request reaches Config, so its retry records nothing twice)
+        let times = faulted.times_reported();
+        assert_eq!(times.len(), ESTATE, "seed {seed}: {times:?}");
+        assert!(times.values().all(|n| *n == 1), "seed {seed}: {times:?}");
+        let listed: BTreeSet<&str> = estate.secrets.iter().map(|s| s.arn.as_str()).collect();
+        assert_eq!(times.keys().copied().collect::<BTreeSet<_>>(), listed);
+        // AND with exactly the verdicts and annotations of the fault-free run
+        assert_eq!(faulted.outcomes(), expected, "seed {seed}");
+
+        requests_total += stage.emulator.requests().await?.len() - requests_before;
+        for (operation, n) in injected {
+            *injected_total.entry(operation).or_default() += n;
+        }
     }
-    // AND every secret was reported exactly once (a faulted PutEvaluations is answered
-    // before the request reaches Config, so its retry records nothing twice)
-    let times = faulted.times_reported();
-    assert_eq!(times.len(), ESTATE, "{times:?}");
-    assert!(times.values().all(|n| *n == 1), "{times:?}");
-    let listed: BTreeSet<&str> = estate.secrets.iter().map(|s| s.arn.as_str()).collect();
-    assert_eq!(times.keys().copied().collect::<BTreeSet<_>>(), listed);
-    // AND with exactly the verdicts and annotations of the fault-free run
-    assert_eq!(faulted.outcomes(), expected);
-    let total: usize = injected.values().sum();
     eprintln!(
-        "faults: {total} injected over {} requests ({injected:?}); sweep of {ESTATE} secrets \
-         in {elapsed:?}",
-        stage.emulator.requests().await?.len() - requests_before
+        "faults: {SEEDS} faulted sweeps of {ESTATE} secrets in {:?}: {} faults over \
+         {requests_total} requests {injected_total:?}",
+        started.elapsed(),
+        injected_total.values().sum::<usize>()
     );
     Ok(())
 }

@@ -11,4 +11,4 @@ mod support;
 mod deadline; // the deadline falls mid-sweep: whole pages reported, then a clear error
 mod faults; // throttling/5xx on every call change nothing; AccessDenied skips, names, guesses nothing
 mod idempotence; // same estate, same evaluations; a change event touches one result
-mod no_secret_reads; // no GetSecretValue, BatchGetSecretValue or kms:Decrypt, in source or binary
+mod no_secret_reads; // nothing reads a secret value or decrypts, in the sources or the binary

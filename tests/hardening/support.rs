@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use aws_smithy_types::error::display::DisplayErrorContext;
 use secrets_cmk_e2e::emulator::{Emulator, RecordedEvaluation};
 use secrets_cmk_e2e::events::{RULE_NAME, RuleContext, now, scheduled_event};
 use secrets_cmk_e2e::lambda::{LambdaOptions, LambdaProcess};
 use secrets_cmk_e2e::runtime_api::InvocationOutcome;
 use secrets_cmk_e2e::seed::{Key, Secret, create_alias, create_cmk, create_secrets, disable_key};
-use aws_smithy_types::error::display::DisplayErrorContext;
 use secrets_cmk_e2e::{DEFAULT_ACCOUNT, DEFAULT_REGION, Error, Result};
 use serde_json::{Value, json};
 
@@ -99,9 +99,7 @@ impl Stage {
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(secrets_cmk_e2e::Error::sdk(
-                    "GetComplianceDetailsByConfigRule",
-                ))?;
+                .map_err(sdk_error("GetComplianceDetailsByConfigRule"))?;
             for result in page.evaluation_results() {
                 let qualifier = result
                     .evaluation_result_identifier()

@@ -15,8 +15,9 @@ pub enum RuleError {
     /// The event is malformed (no evaluations were reported).
     #[error("invalid event: {0}")]
     InvalidEvent(#[source] EventError),
-    /// The rule parameters are invalid (no evaluations were reported).
-    #[error("invalid rule parameters: {0}")]
+    /// The rule parameters are invalid (no evaluations were reported). The event error
+    /// already says "invalid rule parameters".
+    #[error("{0}")]
     InvalidParameters(#[source] EventError),
     /// The function ARN in the invocation context is not a Lambda function ARN.
     #[error("the invoked function ARN {0:?} is not a Lambda function ARN")]

@@ -37,9 +37,10 @@ pub struct HandlerSettings {
     /// Role to assume in member accounts when the rule parameters name none
     /// (`SECRETS_CMK_EXECUTION_ROLE_NAME`).
     pub default_execution_role_name: Option<String>,
-    /// The sweep stops starting new pages when less than this is left before the
-    /// invocation's deadline, so what it decided is reported instead of being killed
-    /// mid-batch (`SECRETS_CMK_DEADLINE_MARGIN_MS`).
+    /// The sweep stops starting new work (pages, the stale-result cleanup) when less
+    /// than this is left before the invocation's deadline, and a page in flight gets only
+    /// the time left before it, so what was decided is reported instead of being killed
+    /// mid-batch (`SECRETS_CMK_DEADLINE_MARGIN_MS`). It must cover two PutEvaluations.
     pub deadline_margin: Duration,
 }
 
@@ -393,27 +394,36 @@ impl<S: AccountServices> SweepRun<'_, S> {
         let mut seen: HashSet<String> = HashSet::new();
         let mut pending: Vec<Evaluation> = Vec::new();
         let mut listing_error: Option<AwsError> = None;
+        // Pages whose every secret was decided (a page abandoned at the deadline is not).
+        let mut pages_decided: u64 = 0;
 
         while !sweep.is_done() {
             if self.out_of_time() {
-                report.incomplete = Some(format!(
-                    "the invocation deadline was near: the sweep stopped after {} page(s) of ListSecrets, \
-                     {} secret(s) seen; the rest were not evaluated",
-                    sweep.pages(),
-                    seen.len()
-                ));
+                report.incomplete = Some(stopped_early(pages_decided, seen.len(), ""));
                 break;
             }
-            // Report full batches while the next page is being listed and decided.
+            // Report full batches while the next page is being listed and decided. The
+            // page (ListSecrets with its retries, DescribeSecret, DescribeKey) is given
+            // only the time left before the margin: a slow or throttled page must not eat
+            // the time reserved for reporting what was already decided. A put in flight
+            // is never cut.
             let full = pending.len() / MAX_EVALUATIONS_PER_CALL * MAX_EVALUATIONS_PER_CALL;
             let ready: Vec<Evaluation> = pending.drain(..full).collect();
             let mut batch_report = Report::default();
-            let (page, put) =
-                tokio::join!(sweep.next_page(), self.put_all(&ready, &mut batch_report));
+            let (page, put) = tokio::join!(
+                self.before_stop(sweep.next_page()),
+                self.put_all(&ready, &mut batch_report)
+            );
             merge(report, batch_report);
             put?;
+            let Some(page) = page else {
+                let abandoned = format!(" (page {} was abandoned unfinished)", pages_decided + 1);
+                report.incomplete = Some(stopped_early(pages_decided, seen.len(), &abandoned));
+                break;
+            };
             match page {
                 Ok(Some(items)) => {
+                    pages_decided += 1;
                     for item in items {
                         seen.insert(item.secret.resource_id.clone());
                         match item.decision {
@@ -463,6 +473,17 @@ impl<S: AccountServices> SweepRun<'_, S> {
             .is_some_and(|stop_at| SystemTime::now() >= stop_at)
     }
 
+    /// `work`, unless the margin before the deadline is reached first (`None`).
+    async fn before_stop<F: std::future::Future>(&self, work: F) -> Option<F::Output> {
+        let Some(stop_at) = self.stop_at else {
+            return Some(work.await);
+        };
+        let left = stop_at
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO);
+        tokio::time::timeout(left, work).await.ok()
+    }
+
     async fn put_all(
         &self,
         evaluations: &[Evaluation],
@@ -488,12 +509,27 @@ impl<S: AccountServices> SweepRun<'_, S> {
         if self.reporter.test_mode {
             return Ok(());
         }
-        let reported = self
-            .services
-            .config()
-            .reported_resource_ids(rule_name, SECRET_RESOURCE_TYPE)
+        // Cleanup is new work: not started inside the margin, and given only the time
+        // left before it.
+        let reported = if self.out_of_time() {
+            None
+        } else {
+            self.before_stop(
+                self.services
+                    .config()
+                    .reported_resource_ids(rule_name, SECRET_RESOURCE_TYPE),
+            )
             .await
-            .map_err(RuleError::Aws)?;
+        };
+        let Some(reported) = reported else {
+            report.incomplete = Some(format!(
+                "every secret was evaluated ({} secret(s)), but the invocation deadline was \
+                 near: results of secrets that no longer exist were not cleaned up",
+                seen.len()
+            ));
+            return Ok(());
+        };
+        let reported = reported.map_err(RuleError::Aws)?;
         let stale = stale_evaluations(
             reported.iter().map(String::as_str),
             seen,
@@ -502,6 +538,14 @@ impl<S: AccountServices> SweepRun<'_, S> {
         report.cleaned_up += stale.len() as u64;
         self.put_all(&stale, report).await
     }
+}
+
+/// How far a sweep got when the deadline stopped it.
+fn stopped_early(pages: u64, secrets: usize, detail: &str) -> String {
+    format!(
+        "the invocation deadline was near: the sweep stopped after {pages} page(s) of \
+         ListSecrets, {secrets} secret(s) seen{detail}; the rest were not evaluated"
+    )
 }
 
 fn merge(into: &mut Report, from: Report) {

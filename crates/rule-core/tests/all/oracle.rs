@@ -110,7 +110,10 @@ fn event_error(error: &EventError) {
     let path = error
         .path()
         .unwrap_or_else(|| panic!("an event error names no field: {message}"));
-    assert!(!path.is_empty(), "an event error with an empty path: {message}");
+    assert!(
+        !path.is_empty(),
+        "an event error with an empty path: {message}"
+    );
     if error.is_parameter_error() {
         assert!(
             message.contains("rule parameter"),
@@ -127,7 +130,10 @@ fn event_error(error: &EventError) {
 /// Non-empty, bounded, and the same every time it is displayed.
 fn clear_message(error: &dyn std::error::Error) -> String {
     let message = error.to_string();
-    assert!(!message.trim().is_empty(), "an empty error message: {error:?}");
+    assert!(
+        !message.trim().is_empty(),
+        "an empty error message: {error:?}"
+    );
     assert!(
         message.chars().count() <= MAX_ERROR_CHARS,
         "an error message of {} characters (more than {MAX_ERROR_CHARS}): {}…",
@@ -144,8 +150,7 @@ fn accepted_event(event: &ConfigRuleEvent) {
         InvokingEvent::ConfigurationItemChange {
             configuration_item, ..
         } => {
-            if let Some(verdict) =
-                resource_gone(configuration_item.status, event.event_left_scope)
+            if let Some(verdict) = resource_gone(configuration_item.status, event.event_left_scope)
             {
                 assert_eq!(verdict.row, 1);
                 fits(&verdict.annotation);
@@ -163,8 +168,14 @@ fn accepted_parameters(params: &RuleParameters) {
     if let Some(keys) = &params.approved_keys {
         assert!(!keys.is_empty(), "an empty approved-key list must be None");
         for key in keys {
-            assert!(!matches!(key, KeyRef::KeyId(_)), "bare key id approved: {key}");
-            assert!(!key.is_aws_managed_alias(), "AWS managed alias approved: {key}");
+            assert!(
+                !matches!(key, KeyRef::KeyId(_)),
+                "bare key id approved: {key}"
+            );
+            assert!(
+                !key.is_aws_managed_alias(),
+                "AWS managed alias approved: {key}"
+            );
         }
     }
     if let Some(tag) = &params.exemption_tag_key {
@@ -267,7 +278,13 @@ fn answer(q: &QualifiedKeyRef, world: u8) -> KeyLookup {
     } else {
         q.as_str().to_owned()
     };
-    let described = |manager, state| KeyLookup::Described(KeyDescription { arn, manager, state });
+    let described = |manager, state| {
+        KeyLookup::Described(KeyDescription {
+            arn,
+            manager,
+            state,
+        })
+    };
     match world {
         0 => described(KeyManager::Customer, KeyState::Enabled),
         1 => described(KeyManager::Aws, KeyState::Enabled),

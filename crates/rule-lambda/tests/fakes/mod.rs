@@ -11,6 +11,7 @@ use secrets_cmk_aws::{
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 pub const ACCOUNT: &str = "111122223333";
 pub const REGION: &str = "eu-west-1";
@@ -37,6 +38,10 @@ struct State {
     puts: Vec<Put>,
     reported: Vec<String>,
     connections: Vec<(String, Option<String>)>,
+    /// How long ListSecrets takes for page i (0-based); pages past the list are instant.
+    list_delays: Vec<Duration>,
+    /// How long every PutEvaluations takes.
+    put_delay: Duration,
 }
 
 /// One fake AWS: secrets, keys, Config's recorded results, and a call tally.
@@ -81,6 +86,17 @@ impl World {
             .unwrap()
             .reported
             .push(resource_id.to_owned());
+    }
+
+    /// ListSecrets takes `delays[i]` for page i (real time: the handler's deadline is
+    /// wall-clock time).
+    pub fn slow_pages(&self, delays: &[Duration]) {
+        self.state.lock().unwrap().list_delays = delays.to_vec();
+    }
+
+    /// Every PutEvaluations takes `delay`.
+    pub fn slow_puts(&self, delay: Duration) {
+        self.state.lock().unwrap().put_delay = delay;
     }
 
     pub fn puts(&self) -> Vec<Put> {
@@ -161,6 +177,16 @@ impl SecretStore for World {
     async fn list_page(&self, next_token: Option<String>) -> Result<SecretPage, AwsError> {
         self.calls.record("secretsmanager:ListSecrets");
         let start: usize = next_token.map(|t| t.parse().unwrap()).unwrap_or(0);
+        let delay = self
+            .state
+            .lock()
+            .unwrap()
+            .list_delays
+            .get(start / 100)
+            .copied();
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
         let state = self.state.lock().unwrap();
         let end = (start + 100).min(state.secrets.len());
         Ok(SecretPage {
@@ -212,6 +238,8 @@ impl EvaluationSink for World {
     ) -> Result<(), AwsError> {
         self.calls.record("config:PutEvaluations");
         assert!(batch.len() <= 100, "PutEvaluations takes at most 100");
+        let delay = self.state.lock().unwrap().put_delay;
+        tokio::time::sleep(delay).await;
         self.state.lock().unwrap().puts.push(Put {
             result_token: result_token.to_owned(),
             test_mode,
