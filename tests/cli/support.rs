@@ -1,12 +1,9 @@
 //! Running the built `secrets-cmk` against an emulator, and reading back what it did.
 
 use secrets_cmk_e2e::seed::{self, Key, NewSecret, Secret};
-use secrets_cmk_e2e::{DEFAULT_REGION, Emulator, Error, Result, paths};
+use secrets_cmk_e2e::{DEFAULT_REGION, Emulator, Error, Result};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// Environment variable that overrides the path of the `secrets-cmk` binary.
-pub const CLI_BIN_ENV: &str = "SECRETS_CMK_CLI_BIN";
 
 /// The (empty) AWS files the CLI is pointed at, in its scratch directory.
 const AWS_CONFIG: &str = "aws-config";
@@ -15,22 +12,7 @@ const AWS_CREDENTIALS: &str = "aws-credentials";
 /// How long one run of the CLI may take (retries back off for seconds on errors).
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// The CLI binary: `$SECRETS_CMK_CLI_BIN`, else `<target>/debug/secrets-cmk`.
-pub fn cli_binary() -> Result<PathBuf> {
-    let path = match std::env::var_os(CLI_BIN_ENV) {
-        Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => paths::target_dir().join("debug").join("secrets-cmk"),
-    };
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(Error::Missing {
-            what: "the secrets-cmk binary",
-            path: path.display().to_string(),
-            hint: "build it with cargo build -p secrets-cmk-cli (or set SECRETS_CMK_CLI_BIN)",
-        })
-    }
-}
+pub use secrets_cmk_e2e::paths::cli_binary;
 
 /// What one run printed and how it ended.
 #[derive(Debug)]

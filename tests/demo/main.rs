@@ -25,7 +25,7 @@ use secrets_cmk_e2e::{
 };
 use serde_json::Value;
 use show::{step, verdict_table};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitCode};
 
 #[tokio::main(flavor = "current_thread")]
@@ -239,7 +239,7 @@ fn finish(outcome: InvocationOutcome) -> Result<()> {
 /// Run the built CLI against the emulator, echoing the command and its output; fail
 /// the demo on an exit code not in `expected`.
 fn cli(emulator: &Emulator, args: &[String], what: &str, expected: &[i32]) -> Result<()> {
-    let binary = cli_binary()?;
+    let binary = paths::cli_binary()?;
     println!("\n    $ secrets-cmk {}        # {what}", args.join(" "));
     let output = Command::new(&binary)
         .args(args)
@@ -271,19 +271,6 @@ fn cli(emulator: &Emulator, args: &[String], what: &str, expected: &[i32]) -> Re
             "secrets-cmk {} exited with {other:?}",
             args.join(" ")
         ))),
-    }
-}
-
-fn cli_binary() -> Result<PathBuf> {
-    let path = paths::target_dir().join("debug").join("secrets-cmk");
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(Error::Missing {
-            what: "the secrets-cmk binary",
-            path: path.display().to_string(),
-            hint: "run make build",
-        })
     }
 }
 

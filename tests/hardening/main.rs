@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+#[path = "../common/stage.rs"]
+mod common_stage;
 mod support;
 
 mod deadline; // the deadline falls mid-sweep: whole pages reported, then a clear error

@@ -6,40 +6,16 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_smithy_types::error::display::DisplayErrorContext;
-use secrets_cmk_e2e::emulator::{Emulator, RecordedEvaluation};
+use secrets_cmk_e2e::emulator::RecordedEvaluation;
 use secrets_cmk_e2e::events::{RULE_NAME, RuleContext, now, scheduled_event};
-use secrets_cmk_e2e::lambda::{LambdaOptions, LambdaProcess};
 use secrets_cmk_e2e::runtime_api::InvocationOutcome;
 use secrets_cmk_e2e::seed::{Key, Secret, create_alias, create_cmk, create_secrets, disable_key};
 use secrets_cmk_e2e::{DEFAULT_ACCOUNT, DEFAULT_REGION, Error, Result};
 use serde_json::{Value, json};
 
-pub struct Stage {
-    pub emulator: Emulator,
-    pub lambda: LambdaProcess,
-}
+pub use crate::common_stage::Stage;
 
 impl Stage {
-    pub async fn start() -> Result<Stage> {
-        Stage::start_with(|options| options).await
-    }
-
-    pub async fn start_with(
-        configure: impl FnOnce(LambdaOptions) -> LambdaOptions,
-    ) -> Result<Stage> {
-        let emulator = Emulator::start().await?;
-        let lambda = LambdaProcess::start(configure(LambdaOptions::new(&emulator))).await?;
-        Ok(Stage { emulator, lambda })
-    }
-
-    pub fn secretsmanager(&self) -> aws_sdk_secretsmanager::Client {
-        self.emulator.secretsmanager(DEFAULT_REGION)
-    }
-
-    pub fn kms(&self) -> aws_sdk_kms::Client {
-        self.emulator.kms(DEFAULT_REGION)
-    }
-
     /// A context whose result token the emulator attributes to the rule, as Config's.
     pub async fn context(&self) -> Result<RuleContext> {
         let token = self.emulator.mint_result_token(RULE_NAME).await?;

@@ -6,6 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+#[path = "../common/stage.rs"]
+mod common_stage;
+
 mod accounts;
 mod bad_input;
 mod decision_table;

@@ -1,42 +1,18 @@
 //! The stage every test plays on: an emulator, the Lambda process, and helpers to invoke
 //! it and read back what it reported.
 
-use secrets_cmk_e2e::emulator::{Emulator, RecordedEvaluation};
+use secrets_cmk_e2e::emulator::RecordedEvaluation;
 use secrets_cmk_e2e::events::{
     RULE_NAME, RuleContext, SecretCi, change_event, now, scheduled_event,
 };
-use secrets_cmk_e2e::lambda::{LambdaOptions, LambdaProcess};
 use secrets_cmk_e2e::runtime_api::InvocationOutcome;
 use secrets_cmk_e2e::{DEFAULT_ACCOUNT, DEFAULT_REGION, Result};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-pub struct Stage {
-    pub emulator: Emulator,
-    pub lambda: LambdaProcess,
-}
+pub use crate::common_stage::Stage;
 
 impl Stage {
-    pub async fn start() -> Result<Stage> {
-        Stage::start_with(|options| options).await
-    }
-
-    pub async fn start_with(
-        configure: impl FnOnce(LambdaOptions) -> LambdaOptions,
-    ) -> Result<Stage> {
-        let emulator = Emulator::start().await?;
-        let lambda = LambdaProcess::start(configure(LambdaOptions::new(&emulator))).await?;
-        Ok(Stage { emulator, lambda })
-    }
-
-    pub fn secretsmanager(&self) -> aws_sdk_secretsmanager::Client {
-        self.emulator.secretsmanager(DEFAULT_REGION)
-    }
-
-    pub fn kms(&self) -> aws_sdk_kms::Client {
-        self.emulator.kms(DEFAULT_REGION)
-    }
-
     /// A context for the default account with a result token minted for the rule (so
     /// the emulator attributes the results to it, as Config would).
     pub async fn context(&self, parameters: Option<&str>) -> Result<RuleContext> {

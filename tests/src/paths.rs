@@ -57,3 +57,24 @@ pub fn rule_binary() -> Result<PathBuf> {
         })
     }
 }
+
+/// Environment variable that overrides the path of the `secrets-cmk` CLI binary.
+pub const CLI_BIN_ENV: &str = "SECRETS_CMK_CLI_BIN";
+
+/// The CLI binary: `$SECRETS_CMK_CLI_BIN`, else `<target>/debug/secrets-cmk`. Errors
+/// clearly when it has not been built.
+pub fn cli_binary() -> Result<PathBuf> {
+    let path = match std::env::var_os(CLI_BIN_ENV) {
+        Some(path) if !path.is_empty() => PathBuf::from(path),
+        _ => target_dir().join("debug").join("secrets-cmk"),
+    };
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(Error::Missing {
+            what: "the secrets-cmk binary",
+            path: path.display().to_string(),
+            hint: "build it with cargo build -p secrets-cmk-cli (or set SECRETS_CMK_CLI_BIN)",
+        })
+    }
+}
