@@ -13,7 +13,12 @@ PIP := $(VENV)/bin/pip
 VENV_STAMP := $(VENV)/.installed
 CARGO ?= cargo
 
-.PHONY: help demo venv test test-rust test-emulator lint build cdk-deps cdk-test lambda synth deploy fuzz fuzz-ci fuzz-tool
+BENCH_VENV := bench/work/venv
+BENCH_STAMP := $(BENCH_VENV)/.installed
+BENCH_TARGET_DIR := target/bench
+BENCH_ARGS ?=
+
+.PHONY: bench help demo venv test test-rust test-emulator lint build cdk-deps cdk-test lambda synth deploy fuzz fuzz-ci fuzz-tool
 
 VENV_BIN := $(CURDIR)/.venv/bin
 STACK ?= SecretsCmk
@@ -67,6 +72,17 @@ synth: lambda cdk-deps ## Synthesize every stack with the real Lambda into cdk/c
 
 deploy: synth ## Deploy one stack (needs AWS credentials): make deploy STACK=SecretsCmk CDK_ARGS="-c kmsKeyArns=alias/x"
 	cd cdk && npx cdk deploy $(STACK) --require-approval broadening $(CDK_ARGS)
+
+$(BENCH_STAMP): bench/requirements.txt bench/requirements.lock
+	python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt -c bench/requirements.lock
+	touch $@
+
+# The driver is optimised (a fair floor) but without LTO, in its own target directory.
+bench: lambda $(BENCH_STAMP) ## Benchmark against the emulator and Cloud Custodian; writes and prints bench/RESULTS.md
+	CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_STRIP=none \
+		$(CARGO) build --release --locked -p secrets-cmk-bench --target-dir $(BENCH_TARGET_DIR)
+	$(BENCH_TARGET_DIR)/release/secrets-cmk-bench $(BENCH_ARGS)
 
 fuzz-tool: ## Install cargo-fuzz if it is missing (about 2 minutes, once)
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked --version $(CARGO_FUZZ_VERSION)

@@ -1,0 +1,73 @@
+"""Plots sweep time against N from the benchmark's results (matplotlib, Agg backend).
+
+    python bench/plot.py bench/work/results.json bench/sweep-time.png
+
+Series: our sweep, the bare ListSecrets floor, the sweep's minimum calls made back to
+back (the calls floor), Cloud Custodian's policy time and its whole process; a dotted
+line shows what linear growth of our sweep from the smallest N would be.
+"""
+
+import json
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend is chosen first)
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+
+def main() -> int:
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    with open(sys.argv[1], encoding="utf-8") as f:
+        results = json.load(f)
+    estates = results["estates"]
+    sizes = [e["n"] for e in estates]
+
+    def series(get):
+        points = [(e["n"], get(e)) for e in estates]
+        return [n for n, v in points if v is not None], [v / 1000.0 for n, v in points if v is not None]
+
+    fig, ax = plt.subplots(figsize=(9, 5.5), dpi=110)
+    ours_x, ours_y = series(lambda e: e["sweep_median_ms"])
+    floor_x, floor_y = series(lambda e: e["floor_median_ms"])
+    calls_x, calls_y = series(lambda e: e.get("calls_floor_median_ms"))
+    c7n_x, c7n_y = series(lambda e: e["peer"].get("policy_median_ms"))
+    c7n_wall_x, c7n_wall_y = series(lambda e: e["peer"].get("wall_median_ms"))
+
+    ax.plot(ours_x, ours_y, "o-", color="#1f77b4", linewidth=2.2, label="secrets-cmk sweep (Lambda invocation)")
+    ax.plot(floor_x, floor_y, "s--", color="#7f7f7f", label="floor: bare ListSecrets paging")
+    if calls_x:
+        ax.plot(calls_x, calls_y, "D:", color="#2ca02c", label="calls floor: the sweep's minimum calls back to back")
+    if c7n_x:
+        ax.plot(c7n_x, c7n_y, "^-", color="#d62728", linewidth=2.2, label="Cloud Custodian: policy time")
+        ax.plot(c7n_wall_x, c7n_wall_y, "v:", color="#d62728", label="Cloud Custodian: whole process")
+    if ours_x:
+        base_n, base_s = ours_x[0], ours_y[0]
+        ax.plot(sizes, [base_s * n / base_n for n in sizes], ":", color="#1f77b4", alpha=0.6,
+                label="linear from our N = {:,}".format(base_n))
+    for x, y in zip(ours_x, ours_y):
+        ax.annotate("{:.2f} s".format(y), (x, y), textcoords="offset points", xytext=(8, -12), color="#1f77b4")
+    for x, y in zip(c7n_x, c7n_y):
+        ax.annotate("{:.2f} s".format(y), (x, y), textcoords="offset points", xytext=(8, -14), color="#d62728")
+
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: "{:g}".format(v)))
+    ax.set_xlim(sizes[0] / 1.4, sizes[-1] * 1.6)
+    ax.set_xticks(sizes)
+    ax.set_xticklabels(["{:,}".format(n) for n in sizes])
+    ax.set_xlabel("secrets in the account (N), {} keys".format(results.get("keys", "?")))
+    ax.set_ylabel("seconds (median of {} runs)".format(results.get("runs", "?")))
+    ax.set_title("Periodic sweep time against N (emulator on loopback, {})".format(results.get("date", "")[:10]))
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="upper left", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(sys.argv[2])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
