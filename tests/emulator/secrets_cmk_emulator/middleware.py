@@ -7,11 +7,18 @@ Order for every request:
 3. a SigV4-signed API request is logged, then checked against the fault rules: an
    error fault is answered here, a ``slow`` fault sleeps and continues; moto
    answers the rest. The log entry gets the HTTP status once the response starts.
+
+moto's backends are not thread-safe: two concurrent CreateSecret calls can fail with
+"dictionary changed size during iteration" (seen while seeding 10,000 secrets 16 at a
+time). The server stays threaded, so a ``slow`` fault delays only its own request, but
+moto itself answers one API request at a time (``_MOTO_LOCK``). moto is CPU-bound under
+the interpreter lock anyway, so this costs no measurable throughput.
 """
 
 from __future__ import annotations
 
 import time
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -21,6 +28,8 @@ from secrets_cmk_emulator.request_info import buffer_body, describe
 from secrets_cmk_emulator.state import STATE
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+_MOTO_LOCK = threading.Lock()
 
 _REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error", 503: "Service Unavailable"}
 
@@ -59,4 +68,6 @@ class EmulatorMiddleware:
             entry["status"] = int(status.split(" ", 1)[0])
             return start_response(status, headers, exc_info)
 
-        return self._moto(environ, start_and_log)
+        with _MOTO_LOCK:
+            # The whole body is produced under the lock: moto reads its state lazily.
+            return list(self._moto(environ, start_and_log))
