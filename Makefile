@@ -90,7 +90,7 @@ fuzz-tool: ## Install cargo-fuzz if it is missing (about 2 minutes, once)
 fuzz: fuzz-tool ## Fuzz every parser FUZZ_SECONDS each (default 300); crashes land in fuzz/artifacts/
 	$(CARGO) fetch --locked --manifest-path fuzz/Cargo.toml
 	for target in $(FUZZ_TARGETS); do \
-	  mkdir -p fuzz/target/corpus/$$target; \
+	  mkdir -p fuzz/target/corpus/$$target crates/rule-core/tests/fuzz_regressions/$$target; \
 	  $(CARGO) fuzz run --sanitizer none $$target fuzz/target/corpus/$$target fuzz/corpus/$$target \
 	    crates/rule-core/tests/fuzz_regressions/$$target -- \
 	    -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1; \
