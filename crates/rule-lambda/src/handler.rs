@@ -409,12 +409,10 @@ impl<S: AccountServices> SweepRun<'_, S> {
             // is never cut.
             let full = pending.len() / MAX_EVALUATIONS_PER_CALL * MAX_EVALUATIONS_PER_CALL;
             let ready: Vec<Evaluation> = pending.drain(..full).collect();
-            let mut batch_report = Report::default();
             let (page, put) = tokio::join!(
                 self.before_stop(sweep.next_page()),
-                self.put_all(&ready, &mut batch_report)
+                self.put_all(&ready, report)
             );
-            merge(report, batch_report);
             put?;
             let Some(page) = page else {
                 let abandoned = format!(" (page {} was abandoned unfinished)", pages_decided + 1);
@@ -546,12 +544,6 @@ fn stopped_early(pages: u64, secrets: usize, detail: &str) -> String {
         "the invocation deadline was near: the sweep stopped after {pages} page(s) of \
          ListSecrets, {secrets} secret(s) seen{detail}; the rest were not evaluated"
     )
-}
-
-fn merge(into: &mut Report, from: Report) {
-    for (compliance, n) in from.reported {
-        *into.reported.entry(compliance).or_insert(0) += n;
-    }
 }
 
 /// The partition and account of the Lambda's own function ARN

@@ -516,3 +516,28 @@ async fn cleanup_does_not_start_inside_the_margin() {
     assert!(err.to_string().contains("not cleaned up"), "{err}");
     assert!(err.to_string().contains("150 secret(s)"), "{err}");
 }
+
+#[tokio::test]
+async fn a_resource_id_skipped_in_a_batch_put_during_listing_is_still_named() {
+    // GIVEN 150 secrets whose first page holds one ARN too long for PutEvaluations: its
+    // batch is put while the second page is listed
+    let world = World::new();
+    world.add_secret(&"n".repeat(760), None);
+    for i in 0..149 {
+        world.add_secret(&format!("s{i:03}"), None);
+    }
+    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
+    // WHEN swept
+    let err = handler
+        .handle(&scheduled(None), &invocation())
+        .await
+        .unwrap_err();
+    // THEN the 149 others are reported and the long one is named as skipped
+    let all: Vec<_> = world
+        .puts()
+        .into_iter()
+        .flat_map(|p| p.evaluations)
+        .collect();
+    assert_eq!(all.len(), 149);
+    assert!(err.to_string().contains("768"), "{err}");
+}
