@@ -188,23 +188,19 @@ async fn evaluate_item<S: AccountServices>(
     item: &ConfigurationItem,
     ordering_timestamp: DateTime<Utc>,
 ) -> Result<Decided, RuleError> {
+    let report = |verdict: Verdict| {
+        reported(
+            &item.resource_type,
+            &item.resource_id,
+            &verdict,
+            ordering_timestamp,
+        )
+    };
     if let Some(verdict) = resource_gone(item.status, event.event_left_scope) {
-        return Ok(Decided::Evaluation(item_evaluation(
-            item,
-            &verdict,
-            ordering_timestamp,
-        )));
+        return Ok(report(verdict));
     }
-    if item.resource_type != SECRET_RESOURCE_TYPE {
-        let verdict = not_applicable(format!(
-            "{} is a {}, not a Secrets Manager secret: outside this rule's scope",
-            item.resource_id, item.resource_type
-        ));
-        return Ok(Decided::Evaluation(item_evaluation(
-            item,
-            &verdict,
-            ordering_timestamp,
-        )));
+    if let Some(verdict) = out_of_scope(&item.resource_type, &item.resource_id) {
+        return Ok(report(verdict));
     }
     let mut facts = SecretFacts::from_configuration_item(item).map_err(RuleError::InvalidEvent)?;
     // The configuration item has the key and tags but no deletion date, owner or
@@ -217,11 +213,7 @@ async fn evaluate_item<S: AccountServices>(
         }
         Ok(None) => {
             let verdict = not_applicable(format!("secret {} no longer exists", facts.name));
-            return Ok(Decided::Evaluation(item_evaluation(
-                item,
-                &verdict,
-                ordering_timestamp,
-            )));
+            return Ok(report(verdict));
         }
         Err(err) => return Ok(skipped(&facts.resource_id, &err)),
     }
@@ -236,8 +228,20 @@ async fn evaluate_oversized<S: AccountServices>(
     summary: &ConfigurationItemSummary,
 ) -> Result<Decided, RuleError> {
     let ordering_timestamp = summary.capture_time;
+    let report = |verdict: Verdict| {
+        reported(
+            &summary.resource_type,
+            &summary.resource_id,
+            &verdict,
+            ordering_timestamp,
+        )
+    };
     if let Some(verdict) = resource_gone(summary.status, event.event_left_scope) {
-        return Ok(Decided::Evaluation(summary_evaluation(summary, &verdict)));
+        return Ok(report(verdict));
+    }
+    // Known from the summary alone: no need to fetch the item to find it out of scope.
+    if let Some(verdict) = out_of_scope(&summary.resource_type, &summary.resource_id) {
+        return Ok(report(verdict));
     }
     let history = services
         .config()
@@ -248,13 +252,6 @@ async fn evaluate_oversized<S: AccountServices>(
         Ok(None) => {}
         Err(err) => return Ok(skipped(&summary.resource_id, &err)),
     }
-    if summary.resource_type != SECRET_RESOURCE_TYPE {
-        let verdict = not_applicable(format!(
-            "{} is a {}, not a Secrets Manager secret: outside this rule's scope",
-            summary.resource_id, summary.resource_type
-        ));
-        return Ok(Decided::Evaluation(summary_evaluation(summary, &verdict)));
-    }
     let secret_id = summary.arn.as_deref().unwrap_or(&summary.resource_id);
     match services.store().describe(secret_id).await {
         Ok(Some(mut facts)) => {
@@ -263,7 +260,7 @@ async fn evaluate_oversized<S: AccountServices>(
         }
         Ok(None) => {
             let verdict = not_applicable(format!("secret {secret_id} no longer exists"));
-            Ok(Decided::Evaluation(summary_evaluation(summary, &verdict)))
+            Ok(report(verdict))
         }
         Err(err) => Ok(skipped(&summary.resource_id, &err)),
     }
@@ -302,28 +299,30 @@ fn not_applicable(annotation: String) -> Verdict {
     }
 }
 
-fn item_evaluation(
-    item: &ConfigurationItem,
+/// NOT_APPLICABLE for a resource of another type than the rule's scope, if it is one.
+fn out_of_scope(resource_type: &str, resource_id: &str) -> Option<Verdict> {
+    (resource_type != SECRET_RESOURCE_TYPE).then(|| {
+        not_applicable(format!(
+            "{resource_id} is a {resource_type}, not a Secrets Manager secret: outside this \
+             rule's scope"
+        ))
+    })
+}
+
+/// The verdict on the resource a notification names, under the type and id it gave.
+fn reported(
+    resource_type: &str,
+    resource_id: &str,
     verdict: &Verdict,
     ordering_timestamp: DateTime<Utc>,
-) -> Evaluation {
-    Evaluation {
-        resource_type: item.resource_type.clone(),
-        resource_id: item.resource_id.clone(),
+) -> Decided {
+    Decided::Evaluation(Evaluation {
+        resource_type: resource_type.to_owned(),
+        resource_id: resource_id.to_owned(),
         compliance: verdict.compliance,
         annotation: verdict.annotation.clone(),
         ordering_timestamp,
-    }
-}
-
-fn summary_evaluation(summary: &ConfigurationItemSummary, verdict: &Verdict) -> Evaluation {
-    Evaluation {
-        resource_type: summary.resource_type.clone(),
-        resource_id: summary.resource_id.clone(),
-        compliance: verdict.compliance,
-        annotation: verdict.annotation.clone(),
-        ordering_timestamp: summary.capture_time,
-    }
+    })
 }
 
 /// Puts evaluations for one invocation (its result token, TestMode or not).
