@@ -100,9 +100,25 @@ pub struct FloorRun {
 /// page's token), so no sweep can be faster than this.
 pub async fn list_floor(secretsmanager: &aws_sdk_secretsmanager::Client) -> Result<FloorRun> {
     let started = Instant::now();
-    let mut next_token = None;
+    let (pages, listed) = list_all(secretsmanager, "ListSecrets (floor)").await?;
+    Ok(FloorRun {
+        wall: started.elapsed(),
+        pages,
+        secrets: listed.len(),
+        phases: Vec::new(),
+    })
+}
+
+/// Page ListSecrets to the end as the sweep does (100 a page, scheduled deletions
+/// included): the number of pages and each secret's ARN with whether it is scheduled
+/// for deletion.
+async fn list_all(
+    secretsmanager: &aws_sdk_secretsmanager::Client,
+    what: &'static str,
+) -> Result<(usize, Vec<(String, bool)>)> {
     let mut pages = 0;
-    let mut secrets = 0;
+    let mut listed = Vec::new();
+    let mut next_token = None;
     loop {
         let page = secretsmanager
             .list_secrets()
@@ -111,23 +127,22 @@ pub async fn list_floor(secretsmanager: &aws_sdk_secretsmanager::Client) -> Resu
             .set_next_token(next_token)
             .send()
             .await
-            .context("ListSecrets (floor)")?;
+            .context(what)?;
         pages += 1;
-        secrets += page.secret_list().len();
+        listed.extend(page.secret_list().iter().map(|s| {
+            (
+                s.arn().unwrap_or_default().to_owned(),
+                s.deleted_date().is_some(),
+            )
+        }));
         next_token = page
             .next_token()
             .filter(|t| !t.is_empty())
             .map(str::to_owned);
         if next_token.is_none() {
-            break;
+            return Ok((pages, listed));
         }
     }
-    Ok(FloorRun {
-        wall: started.elapsed(),
-        pages,
-        secrets,
-        phases: Vec::new(),
-    })
 }
 
 /// An annotation about as long as the rule's, so PutEvaluations carries as much.
@@ -170,33 +185,7 @@ pub async fn calls_floor(
     let timestamp = aws_smithy_types::DateTime::from_secs(now().timestamp());
 
     let started = Instant::now();
-    let mut pages = 0;
-    let mut listed: Vec<(String, bool)> = Vec::new();
-    let mut next_token = None;
-    loop {
-        let page = secretsmanager
-            .list_secrets()
-            .max_results(100)
-            .include_planned_deletion(true)
-            .set_next_token(next_token)
-            .send()
-            .await
-            .context("ListSecrets (calls floor)")?;
-        pages += 1;
-        listed.extend(page.secret_list().iter().map(|s| {
-            (
-                s.arn().unwrap_or_default().to_owned(),
-                s.deleted_date().is_some(),
-            )
-        }));
-        next_token = page
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned);
-        if next_token.is_none() {
-            break;
-        }
-    }
+    let (pages, listed) = list_all(&secretsmanager, "ListSecrets (calls floor)").await?;
     let mut phases = Vec::new();
     let mut phase = started;
     let mut lap = |name: &'static str, phases: &mut Vec<(&'static str, Duration)>| {
