@@ -386,7 +386,13 @@ mod tests {
 
     #[test]
     fn reads_the_cpu_time_of_this_process() {
-        // GIVEN this test process, which has run for a while
+        // GIVEN this test process has spent 50 ms on a CPU (the kernel accounts on-CPU
+        // time at scheduler ticks: a process that has barely run can still read 0)
+        let spin = std::time::Instant::now();
+        let mut work = 0u64;
+        while spin.elapsed() < Duration::from_millis(50) {
+            work = std::hint::black_box(work.wrapping_add(1));
+        }
         // WHEN its CPU time is read / THEN there is some
         let cpu = process_cpu(std::process::id());
         assert!(cpu.is_some_and(|d| d > Duration::ZERO), "{cpu:?}");
