@@ -10,7 +10,9 @@ use crate::error::AwsError;
 use crate::keys::{KeyCache, KeyDirectory};
 use crate::secrets::{ListedSecret, SecretStore};
 use futures_util::stream::{self, StreamExt};
-use rule_core::{Decision, RuleParameters, SecretFacts, decide, key_lookups_needed};
+use rule_core::{
+    Decision, RuleParameters, SecretFacts, decide, key_lookups_needed, replica_keys_matter,
+};
 
 /// DescribeSecret calls in flight at once for one page's multi-Region secrets.
 pub const DESCRIBE_CONCURRENCY: usize = 8;
@@ -167,12 +169,5 @@ async fn gather_replicas<S: SecretStore + Sync>(
 }
 
 fn needs_replica_details(listed: &ListedSecret, params: &RuleParameters) -> bool {
-    let exempt = params
-        .exemption_tag_key
-        .as_deref()
-        .is_some_and(|key| listed.facts.tags.iter().any(|t| t.key == key));
-    params.check_replicas
-        && listed.may_have_replicas()
-        && listed.facts.deleted_date.is_none()
-        && !exempt
+    listed.may_have_replicas() && replica_keys_matter(&listed.facts, params)
 }

@@ -123,7 +123,7 @@ pub fn resource_gone(
 /// looked up: `decide` reports them.
 pub fn key_lookups_needed(secret: &SecretFacts, params: &RuleParameters) -> Vec<QualifiedKeyRef> {
     let mut needed = Vec::new();
-    if secret.deleted_date.is_some() || exemption_tag(secret, params).is_some() {
+    if decided_without_keys(secret, params) {
         return needed;
     }
     lookups_for_key(
@@ -139,6 +139,18 @@ pub fn key_lookups_needed(secret: &SecretFacts, params: &RuleParameters) -> Vec<
         }
     }
     needed
+}
+
+/// Whether the replicas' keys can change this secret's verdict, so a caller that does
+/// not know them yet (ListSecrets has no replica details) should fetch them: only when
+/// `checkReplicas` is on and rows 2 and 3 (scheduled deletion, exemption) do not apply.
+pub fn replica_keys_matter(secret: &SecretFacts, params: &RuleParameters) -> bool {
+    params.check_replicas && !decided_without_keys(secret, params)
+}
+
+/// Rows 2 and 3: verdicts that need no key facts at all.
+fn decided_without_keys(secret: &SecretFacts, params: &RuleParameters) -> bool {
+    secret.deleted_date.is_some() || exemption_tag(secret, params).is_some()
 }
 
 /// Rows 2 to 12 for one secret, from facts only. A needed lookup missing from `keys` is

@@ -104,7 +104,9 @@ pub mod key_ref;
 pub mod params;
 
 pub use annotation::Annotation;
-pub use decision::{Compliance, Decision, Verdict, decide, key_lookups_needed, resource_gone};
+pub use decision::{
+    Compliance, Decision, Verdict, decide, key_lookups_needed, replica_keys_matter, resource_gone,
+};
 pub use evaluation::{
     Evaluation, MAX_EVALUATIONS_PER_CALL, MAX_RESOURCE_ID_CHARS, SECRET_RESOURCE_TYPE, batches,
     stale_evaluations,

@@ -1000,3 +1000,29 @@ fn unverifiable_when_describe_key_returns_something_that_is_not_a_key_arn() {
     let reason = unverifiable_reason(decide_checked(&secret, &params(), &keys));
     assert!(reason.contains("not a key ARN"), "{reason}");
 }
+
+#[test]
+fn replica_keys_matter_only_when_checked_and_rows_2_and_3_do_not_apply() {
+    // GIVEN a live, not exempt secret with the default parameters
+    let live = secret_with_key(&cmk_arn());
+    // THEN its replicas' keys can change the verdict
+    assert!(rule_core::replica_keys_matter(&live, &params()));
+    // BUT not with checkReplicas=false
+    let unchecked = RuleParameters {
+        check_replicas: false,
+        ..params()
+    };
+    assert!(!rule_core::replica_keys_matter(&live, &unchecked));
+    // NOR when the secret is scheduled for deletion (row 2)
+    let mut leaving = live.clone();
+    leaving.deleted_date = Some(Utc.with_ymd_and_hms(2024, 6, 1, 8, 30, 0).unwrap());
+    assert!(!rule_core::replica_keys_matter(&leaving, &params()));
+    // NOR when it carries the exemption tag (row 3)
+    let mut exempt = live.clone();
+    exempt.tags.push(Tag::new("Exempt", "yes"));
+    let exempting = RuleParameters {
+        exemption_tag_key: Some("Exempt".into()),
+        ..params()
+    };
+    assert!(!rule_core::replica_keys_matter(&exempt, &exempting));
+}
