@@ -7,7 +7,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readOrganizationSettings, readSettings } from '../lib/config';
 import { SecretsCmkAccountPackStack } from '../lib/stacks/account-pack-stack';
-import { synthesizeMemberTemplate } from '../lib/stacks/member-stack';
+import { memberStackProps, synthesizeMemberTemplate } from '../lib/stacks/member-stack';
 import { SecretsCmkOrganizationStack } from '../lib/stacks/organization-stack';
 import { SecretsCmkStack } from '../lib/stacks/single-account-stack';
 
@@ -22,9 +22,9 @@ new SecretsCmkAccountPackStack(app, 'SecretsCmkAccountPack', { env, settings });
 
 const organization = readOrganizationSettings(app.node);
 if (organization) {
-  const memberTemplate = synthesizeMemberTemplate(
-    { executionRoleName: organization.executionRoleName, remediationRoleName: settings.remediationRoleName },
-    { context: app.node.getAllContext(), plugins: [new AwsSolutionsChecks()] },
-  );
+  const memberTemplate = synthesizeMemberTemplate(memberStackProps(settings, organization), {
+    context: app.node.getAllContext(),
+    plugins: [new AwsSolutionsChecks()],
+  });
   new SecretsCmkOrganizationStack(app, 'SecretsCmkOrganization', { env, settings, organization, memberTemplate });
 }

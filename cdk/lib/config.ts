@@ -8,13 +8,14 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 
-/** Rule parameters passed to the Lambda in `ruleParameters` (names fixed by design.md). */
+/** Rule parameters passed to the Lambda in `ruleParameters` (names fixed by docs/design.md). */
 export const RULE_PARAMETER_NAMES = [
   'kmsKeyArns',
   'checkReplicas',
   'requireEnabledKey',
   'exemptionTagKey',
   'executionRoleName',
+  'allowedKeyAccounts',
 ] as const;
 
 export type RuleParameterName = (typeof RULE_PARAMETER_NAMES)[number];
@@ -45,6 +46,19 @@ export interface RemediationSettings {
   readonly retryAttemptSeconds: number;
 }
 
+/**
+ * Whose keys may protect a secret, as the rule decides it (`allowedKeyAccounts` and
+ * `kmsKeyArns`). The secret's own account is always trusted and is not listed here.
+ * The remediation roles and the re-key runbook are built from this, so that neither
+ * can put a secret on a key the rule would not accept.
+ */
+export interface KeyTrust {
+  /** `allowedKeyAccounts`: accounts besides the secret's own whose keys may protect it. */
+  readonly allowedKeyAccounts: readonly string[];
+  /** `kmsKeyArns` (key ARNs, alias ARNs, alias names); absent when any trusted key will do. */
+  readonly approvedKeys?: readonly string[];
+}
+
 /** Settings shared by every deployment variant. */
 export interface SecretsCmkSettings {
   /** Directory holding the Lambda's `bootstrap` (output of `cargo lambda build`). */
@@ -56,8 +70,14 @@ export interface SecretsCmkSettings {
   readonly logRetention: logs.RetentionDays;
   /** `RUST_LOG` for the Lambda, when set. */
   readonly rustLog?: string;
-  /** Name of the role SSM Automation runs the runbooks as, in every account. */
+  /** Reserved concurrency of the rule function: a ceiling on what invocations can cost. */
+  readonly reservedConcurrency: number;
+  /** The rule's key trust, baked into the remediation roles and the re-key runbook. */
+  readonly keyTrust: KeyTrust;
+  /** Name of the role SSM Automation runs the re-key runbook as, in every account. */
   readonly remediationRoleName: string;
+  /** Name of the role the restore (backout) runbook runs as; never named by a remediation. */
+  readonly restoreRoleName: string;
   /** Absent when no target key is known: the documents and role are still deployed. */
   readonly remediation?: RemediationSettings;
 }
@@ -87,6 +107,7 @@ export interface ContextSource {
 export const DEFAULT_ASSET_PATH = path.join('..', 'target', 'lambda', 'secrets-cmk-rule');
 export const DEFAULT_RULE_NAME = 'secrets-cmk';
 export const DEFAULT_REMEDIATION_ROLE_NAME = 'SecretsCmkRemediation';
+export const DEFAULT_RESTORE_ROLE_NAME = 'SecretsCmkRestore';
 export const DEFAULT_EXECUTION_ROLE_NAME = 'SecretsCmkRuleExecution';
 /** A sweep of thousands of secrets is bounded by ListSecrets (100 TPS) and DescribeKey; give it Lambda's maximum. */
 export const DEFAULT_TIMEOUT_SECONDS = 900;
@@ -94,6 +115,13 @@ export const DEFAULT_LOG_RETENTION_DAYS = 365;
 /** Secrets Manager allows one key change per secret every ten minutes or so: do not retry faster. */
 export const DEFAULT_RETRY_ATTEMPT_SECONDS = 600;
 export const DEFAULT_MAX_AUTOMATIC_ATTEMPTS = 5;
+/**
+ * Enough for change notifications of a busy account next to a running sweep (Config
+ * invokes asynchronously, so a throttled event waits in Lambda's queue and is retried),
+ * small enough that whoever can make Config invoke the function cannot run up the bill
+ * or starve the account's other functions.
+ */
+export const DEFAULT_RESERVED_CONCURRENCY = 10;
 
 /** Thrown for a context value that cannot be used; the message names the key. */
 export class ContextError extends Error {
@@ -162,11 +190,12 @@ export function readRuleParameters(ctx: ContextSource): RuleParameters {
   const parameters: RuleParameters = {};
   const kmsKeyArns = optionalString(ctx, 'kmsKeyArns');
   if (kmsKeyArns !== undefined) {
-    parameters.kmsKeyArns = kmsKeyArns
+    const keys = kmsKeyArns
       .split(',')
       .map((key) => key.trim())
-      .filter((key) => key !== '')
-      .join(',');
+      .filter((key) => key !== '');
+    keys.forEach(checkApprovedKey);
+    parameters.kmsKeyArns = [...new Set(keys)].join(',');
   }
   const checkReplicas = booleanString(ctx, 'checkReplicas');
   if (checkReplicas !== undefined) {
@@ -184,7 +213,51 @@ export function readRuleParameters(ctx: ContextSource): RuleParameters {
   if (executionRoleName !== undefined) {
     parameters.executionRoleName = roleName(ctx, 'executionRoleName', executionRoleName);
   }
+  const allowedKeyAccounts = optionalString(ctx, 'allowedKeyAccounts');
+  if (allowedKeyAccounts !== undefined) {
+    parameters.allowedKeyAccounts = strictAccountIds('allowedKeyAccounts', allowedKeyAccounts).join(',');
+  }
   return parameters;
+}
+
+/** The forms the rule accepts in `kmsKeyArns` (rule-core `parse_approved_keys`). */
+const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
+const ALIAS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias\/[\w/-]+$/;
+const ALIAS_NAME = /^alias\/[\w/-]+$/;
+const AWS_MANAGED_ALIAS = /^(arn:[^:]+:kms:[^:]*:[^:]*:)?alias\/aws\//;
+
+function checkApprovedKey(key: string): void {
+  if (AWS_MANAGED_ALIAS.test(key)) {
+    throw new ContextError('kmsKeyArns', `"${key}" is an AWS managed key, not a customer managed one`);
+  }
+  if (!KEY_ARN.test(key) && !ALIAS_ARN.test(key) && !ALIAS_NAME.test(key)) {
+    // A bare key id would mean "this id in whatever account and Region": the rule refuses it too.
+    throw new ContextError('kmsKeyArns', `"${key}" is not a key ARN, an alias ARN or an alias name (alias/...)`);
+  }
+}
+
+/**
+ * Account ids as the Lambda reads `allowedKeyAccounts`: every comma-separated item
+ * exactly 12 digits (an empty item is an error there too), duplicates dropped.
+ */
+function strictAccountIds(key: string, value: string): string[] {
+  const ids = value.split(',').map((id) => id.trim());
+  for (const id of ids) {
+    if (!/^\d{12}$/.test(id)) {
+      throw new ContextError(key, `"${id}" is not a 12-digit account id (expected e.g. 111122223333,444455556666)`);
+    }
+  }
+  return [...new Set(ids)];
+}
+
+/** The key trust the rule parameters express (the secret's own account is implied). */
+export function keyTrustOf(parameters: RuleParameters): KeyTrust {
+  const split = (value: string | undefined) => (value === undefined || value === '' ? [] : value.split(','));
+  const approvedKeys = split(parameters.kmsKeyArns);
+  return {
+    allowedKeyAccounts: split(parameters.allowedKeyAccounts),
+    ...(approvedKeys.length > 0 ? { approvedKeys } : {}),
+  };
 }
 
 function readRemediation(ctx: ContextSource, parameters: RuleParameters): RemediationSettings | undefined {
@@ -202,6 +275,16 @@ function readRemediation(ctx: ContextSource, parameters: RuleParameters): Remedi
       'remediationKmsKeyId',
       `"${targetKmsKeyId}" is an AWS managed key, not a customer managed one`,
     );
+  }
+  const approved = parameters.kmsKeyArns?.split(',') ?? [];
+  if (KEY_ARN.test(targetKmsKeyId) && approved.length > 0 && approved.every((key) => KEY_ARN.test(key))) {
+    // Only when both sides are key ARNs can the synth tell; the runbook checks the rest.
+    if (!approved.includes(targetKmsKeyId)) {
+      throw new ContextError(
+        'remediationKmsKeyId',
+        `"${targetKmsKeyId}" is not one of kmsKeyArns; the re-key runbook would refuse it`,
+      );
+    }
   }
   return {
     targetKmsKeyId,
@@ -243,6 +326,20 @@ export function readSettings(ctx: ContextSource, env: NodeJS.ProcessEnv = proces
   }
   const rustLog = optionalString(ctx, 'rustLog');
   const remediation = readRemediation(ctx, ruleParameters);
+  const remediationRoleName = roleName(ctx, 'remediationRoleName', DEFAULT_REMEDIATION_ROLE_NAME);
+  const restoreRoleName = roleName(ctx, 'restoreRoleName', DEFAULT_RESTORE_ROLE_NAME);
+  // IAM names are per account: the restore role must be a role of its own, or the
+  // restore runbook would run with the permissions a remediation can trigger.
+  const executionRoleName = optionalString(ctx, 'executionRoleName') ?? DEFAULT_EXECUTION_ROLE_NAME;
+  if (restoreRoleName === remediationRoleName || restoreRoleName === executionRoleName) {
+    throw new ContextError(
+      'restoreRoleName',
+      `"${restoreRoleName}" is already the name of the ${restoreRoleName === remediationRoleName ? 'remediation' : 'rule execution'} role`,
+    );
+  }
+  if (remediationRoleName === executionRoleName) {
+    throw new ContextError('remediationRoleName', `"${remediationRoleName}" is already the rule execution role's name`);
+  }
   return {
     assetPath: optionalString(ctx, 'assetPath') ?? env.SECRETS_CMK_ASSET ?? DEFAULT_ASSET_PATH,
     ruleName,
@@ -250,7 +347,10 @@ export function readSettings(ctx: ContextSource, env: NodeJS.ProcessEnv = proces
     periodicFrequency: frequency as PeriodicFrequency,
     functionTimeout: Duration.seconds(integer(ctx, 'timeoutSeconds', DEFAULT_TIMEOUT_SECONDS, 30, 900)),
     logRetention: retention(ctx),
-    remediationRoleName: roleName(ctx, 'remediationRoleName', DEFAULT_REMEDIATION_ROLE_NAME),
+    reservedConcurrency: integer(ctx, 'reservedConcurrency', DEFAULT_RESERVED_CONCURRENCY, 1, 1000),
+    keyTrust: keyTrustOf(ruleParameters),
+    remediationRoleName,
+    restoreRoleName,
     ...(rustLog === undefined ? {} : { rustLog }),
     ...(remediation === undefined ? {} : { remediation }),
   };

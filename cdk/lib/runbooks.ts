@@ -2,22 +2,26 @@
  * The two SSM Automation runbooks (schemaVersion 0.3), as plain data so tests can
  * validate them against the Automation JSON schema and read their steps.
  *
- * Both runbooks run as the remediation role *of the account they run in*:
+ * Each runbook runs as a role *of the account it runs in*, named at synth time:
  * `assumeRole` is built from `{{global:AWS_PARTITION}}` and `{{global:ACCOUNT_ID}}`.
  * AWS Config demands a literal `AutomationAssumeRole` ARN in a conformance pack, and
  * one organization pack serves every member account, so the account part of that
- * literal cannot be right everywhere; the role *name* can. `AutomationAssumeRole`
- * is therefore validated to name the remediation role and documents which role
- * runs the automation, and no caller can make the runbook run as another role.
+ * literal cannot be right everywhere; the role *name* can. `AutomationAssumeRole` is
+ * validated to name that role and documents which role runs the automation; no caller
+ * can make a runbook run as another role.
  *
- * Scripts: one `aws:executeScript` step (`InspectSecret`) reads the secret, because
- * the facts that decide a refusal are *optional* response fields (`OwningService`,
- * `DeletedDate`, and `KmsKeyId`, absent for the default key); `aws:branch` and
- * `aws:assertAwsResourceProperty` fail on a selector that matches nothing, so they
- * cannot express "absent". The script makes no change; every change is an
- * `aws:executeAwsApi` step and every check on the key an assertion.
+ * The re-key runbook runs as the remediation role (the one a RemediationConfiguration
+ * names); the restore runbook runs as the restore role, which nothing automatic uses:
+ * whoever may trigger a remediation cannot back a secret out to the AWS managed key.
+ *
+ * Trust (`allowedKeyAccounts`, `kmsKeyArns`) is baked into the steps' InputPayload, part
+ * of the document content, not a parameter: a caller cannot widen it. The scripts
+ * (runbook-script.ts) make no change; every change is an `aws:executeAwsApi` step and
+ * every check on a key's state an assertion.
  */
-import { DEFAULT_SECRETS_MANAGER_KEY } from './names';
+import type { KeyTrust } from './config';
+import { DEFAULT_SECRETS_MANAGER_KEY, REKEY_DOCUMENT_NAME } from './names';
+import { HandlerName, scriptFor } from './runbook-script';
 
 /** One step of an Automation runbook. */
 export interface AutomationStep {
@@ -33,89 +37,77 @@ export interface AutomationStep {
   readonly nextStep?: string;
 }
 
+export interface AutomationParameter {
+  readonly type: string;
+  readonly description: string;
+  readonly allowedPattern?: string;
+  readonly allowedValues?: string[];
+  readonly default?: string;
+}
+
 /** An Automation runbook, the content of an AWS::SSM::Document of type Automation. */
 export interface AutomationDocument {
   readonly schemaVersion: '0.3';
   readonly description: string;
   readonly assumeRole: string;
-  readonly parameters: Record<string, { type: string; description: string; allowedPattern?: string; default?: string }>;
+  readonly parameters: Record<string, AutomationParameter>;
   readonly outputs: string[];
   readonly mainSteps: AutomationStep[];
 }
 
-/** Runtime of the inspection script; aws:executeScript supports Python 3.8 to 3.11. */
+/** What a runbook is built from: the role it runs as and the rule's key trust. */
+export interface RunbookOptions {
+  readonly roleName: string;
+  readonly keyTrust: KeyTrust;
+}
+
+/** Runtime of the script; aws:executeScript supports Python 3.8 to 3.11. */
 export const SCRIPT_RUNTIME = 'python3.11';
 
 const SECRET_ID_PATTERN = '^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[\\w/+=.@-]+|[\\w/+=.@-]{1,512})$';
 const KMS_KEY_ID_PATTERN =
   '^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(key/[\\w-]+|alias/[\\w/-]+)|alias/[\\w/-]+|(mrk-)?[a-f0-9-]{32,36})$';
+/** Any key reference except an `alias/aws/*` one, which DescribeKey must never see. */
+const CUSTOMER_KEY_ID_PATTERN =
+  '^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(key/[\\w-]+|alias/(?!aws/)[\\w/-]+)|alias/(?!aws/)[\\w/-]+|(mrk-)?[a-f0-9-]{32,36})$';
 
-/**
- * Reads the secret, refuses what must not be re-keyed here, and records the key it
- * is on now (`alias/aws/secretsmanager` when it names none, ready to pass back to the
- * restore runbook).
- */
-const INSPECT_SECRET_SCRIPT = `import boto3
-
-DEFAULT_KEY = "${DEFAULT_SECRETS_MANAGER_KEY}"
-
-
-def region_of(arn):
-    return arn.split(":")[3]
-
-
-def inspect_secret(events, context):
-    client = boto3.client("secretsmanager")
-    region = client.meta.region_name
-    secret = client.describe_secret(SecretId=events["SecretId"])
-    arn = secret["ARN"]
-    owner = secret.get("OwningService")
-    if owner:
-        raise ValueError(f"refusing {arn}: it is managed by {owner}; change its key through {owner}")
-    if secret.get("DeletedDate"):
-        raise ValueError(f"refusing {arn}: it is scheduled for deletion")
-    if region_of(arn) != region:
-        raise ValueError(f"refusing {arn}: this runbook runs in {region}, the secret is elsewhere")
-    target = events["TargetKmsKeyId"]
-    if target.startswith("arn:") and region_of(target) != region_of(arn):
-        raise ValueError(f"refusing {arn}: key {target} is in another Region than the secret")
-    previous = secret.get("KmsKeyId") or DEFAULT_KEY
-    return {"SecretArn": arn, "PreviousKmsKeyId": previous, "AlreadyOnTarget": previous == target}
-`;
-
-function assumeRoleOf(remediationRoleName: string): string {
-  return `arn:{{global:AWS_PARTITION}}:iam::{{global:ACCOUNT_ID}}:role/${remediationRoleName}`;
+function assumeRoleOf(roleName: string): string {
+  return `arn:{{global:AWS_PARTITION}}:iam::{{global:ACCOUNT_ID}}:role/${roleName}`;
 }
 
-function automationAssumeRoleParameter(remediationRoleName: string) {
+function automationAssumeRoleParameter(roleName: string): AutomationParameter {
   return {
     type: 'String',
     description:
-      `(Required) ARN of the ${remediationRoleName} role. The runbook always runs as the role of that name ` +
+      `(Required) ARN of the ${roleName} role. The runbook always runs as the role of that name ` +
       'in the account where it runs, so one literal ARN serves every account of an organization conformance pack.',
-    allowedPattern: `^arn:aws[a-z-]*:iam::\\d{12}:role/${remediationRoleName}$`,
+    allowedPattern: `^arn:aws[a-z-]*:iam::\\d{12}:role/${roleName}$`,
   };
 }
 
-function inspectSecretStep(targetKmsKeyId: string): AutomationStep {
+/** The trust lists as the script reads them (literal document content). */
+function trustPayload(trust: KeyTrust): { AllowedKeyAccounts: string[]; ApprovedKeys: string[] } {
+  return { AllowedKeyAccounts: [...trust.allowedKeyAccounts], ApprovedKeys: [...(trust.approvedKeys ?? [])] };
+}
+
+function scriptStep(
+  name: string,
+  handler: HandlerName,
+  description: string,
+  payload: Record<string, unknown>,
+  outputs: Array<[string, string]>,
+): AutomationStep {
   return {
-    name: 'InspectSecret',
+    name,
     action: 'aws:executeScript',
-    description:
-      'Describes the secret; refuses a secret managed by another service (OwningService), one scheduled for ' +
-      'deletion, or one whose Region differs from the key; records the key the secret is on now.',
+    description,
     timeoutSeconds: 60,
-    inputs: {
-      Runtime: SCRIPT_RUNTIME,
-      Handler: 'inspect_secret',
-      InputPayload: { SecretId: '{{ SecretId }}', TargetKmsKeyId: targetKmsKeyId },
-      Script: INSPECT_SECRET_SCRIPT,
-    },
-    outputs: [
-      { Name: 'SecretArn', Selector: '$.Payload.SecretArn', Type: 'String' },
-      { Name: 'PreviousKmsKeyId', Selector: '$.Payload.PreviousKmsKeyId', Type: 'String' },
-      { Name: 'AlreadyOnTarget', Selector: '$.Payload.AlreadyOnTarget', Type: 'Boolean' },
-    ],
+    inputs: { Runtime: SCRIPT_RUNTIME, Handler: handler, InputPayload: payload, Script: scriptFor(handler) },
+    outputs: outputs.map(([outputName, type]) => ({
+      Name: outputName,
+      Selector: `$.Payload.${outputName}`,
+      Type: type,
+    })),
   };
 }
 
@@ -182,19 +174,20 @@ function verifySecretKeyStep(name: string, keyArn: string): AutomationStep {
   };
 }
 
-/** `SecretsCmk-RekeySecret`: moves one secret to a customer managed, enabled key in its Region. */
-export function rekeyRunbook(remediationRoleName: string): AutomationDocument {
+/** `SecretsCmk-RekeySecret`: moves one secret to a trusted, customer managed, enabled key in its Region. */
+export function rekeyRunbook(options: RunbookOptions): AutomationDocument {
   return {
     schemaVersion: '0.3',
     description: [
-      '# SecretsCmk-RekeySecret',
+      `# ${REKEY_DOCUMENT_NAME}`,
       'Moves one Secrets Manager secret to a customer managed KMS key, the remediation of the secrets-cmk rule.',
       '',
-      'Refuses a target key that is not customer managed, not Enabled or not resolvable in this Region, and a',
-      'secret managed by another service. Records the previous key (output `InspectSecret.PreviousKmsKeyId`);',
-      'pass it to SecretsCmk-RestoreSecretKey to back out. Never reads the secret value.',
+      'Refuses a target key that is not customer managed, not Enabled, not resolvable in this Region, of an',
+      "account the rule does not trust (the secret's own, allowedKeyAccounts, the accounts of kmsKeyArns), or",
+      'with kmsKeyArns none of them; refuses a secret managed by another service. Records the previous key',
+      '(output `InspectSecret.PreviousKmsKeyId`) for SecretsCmk-RestoreSecretKey. Never reads the secret value.',
     ].join('\n'),
-    assumeRole: assumeRoleOf(remediationRoleName),
+    assumeRole: assumeRoleOf(options.roleName),
     parameters: {
       SecretId: {
         type: 'String',
@@ -207,7 +200,7 @@ export function rekeyRunbook(remediationRoleName: string): AutomationDocument {
           "(Required) Target customer managed key in the secret's Region: key ARN, key id, alias ARN or alias name.",
         allowedPattern: KMS_KEY_ID_PATTERN,
       },
-      AutomationAssumeRole: automationAssumeRoleParameter(remediationRoleName),
+      AutomationAssumeRole: automationAssumeRoleParameter(options.roleName),
     },
     outputs: ['InspectSecret.PreviousKmsKeyId', 'DescribeTargetKey.KeyArn'],
     mainSteps: [
@@ -219,7 +212,23 @@ export function rekeyRunbook(remediationRoleName: string): AutomationDocument {
       ),
       assertKeyStep('AssertTargetKeyIsCustomerManaged', '{{ DescribeTargetKey.KeyArn }}', 'KeyManager', 'CUSTOMER'),
       assertKeyStep('AssertTargetKeyIsEnabled', '{{ DescribeTargetKey.KeyArn }}', 'KeyState', 'Enabled'),
-      inspectSecretStep('{{ DescribeTargetKey.KeyArn }}'),
+      scriptStep(
+        'InspectSecret',
+        'inspect_secret',
+        'Describes the secret; refuses a secret managed by another service (OwningService), one scheduled for ' +
+          'deletion, one whose Region differs from the key, and a target the rule would not trust; records the key ' +
+          'the secret is on now.',
+        {
+          SecretId: '{{ SecretId }}',
+          TargetKmsKeyId: '{{ DescribeTargetKey.KeyArn }}',
+          ...trustPayload(options.keyTrust),
+        },
+        [
+          ['SecretArn', 'String'],
+          ['PreviousKmsKeyId', 'String'],
+          ['AlreadyOnTarget', 'Boolean'],
+        ],
+      ),
       {
         name: 'SkipIfAlreadyOnTarget',
         action: 'aws:branch',
@@ -238,46 +247,88 @@ export function rekeyRunbook(remediationRoleName: string): AutomationDocument {
   };
 }
 
-/** `SecretsCmk-RestoreSecretKey`: puts a secret back on a given previous key, or on the default key. */
-export function restoreRunbook(remediationRoleName: string): AutomationDocument {
+/**
+ * `SecretsCmk-RestoreSecretKey`: puts a secret back on its previous key, only if it is
+ * on the key the re-key set, only on a trusted key, and on the AWS managed key only when
+ * asked for twice (by name and by `RestoreAwsManagedKey=true`).
+ */
+export function restoreRunbook(options: RunbookOptions): AutomationDocument {
   return {
     schemaVersion: '0.3',
     description: [
       '# SecretsCmk-RestoreSecretKey',
-      'Backs out SecretsCmk-RekeySecret: puts one secret back on the key it had before.',
+      `Backs out ${REKEY_DOCUMENT_NAME}: puts one secret back on the key it had before.`,
       '',
-      `PreviousKmsKeyId is the \`InspectSecret.PreviousKmsKeyId\` output of the re-key run; \`${DEFAULT_SECRETS_MANAGER_KEY}\``,
-      '(the default) restores the AWS managed key. A named key must be Enabled and resolvable in this Region.',
-      'Refuses a secret managed by another service. Never reads the secret value.',
+      'ExpectedCurrentKmsKeyId is the `DescribeTargetKey.KeyArn` output of the re-key run; the secret must be on',
+      'that key now (resolved key ARNs are compared), else nothing changes. PreviousKmsKeyId is its',
+      '`InspectSecret.PreviousKmsKeyId` output. A customer managed key must be Enabled, of a trusted account and',
+      `is verified after the update. \`${DEFAULT_SECRETS_MANAGER_KEY}\` (the AWS managed key) also takes`,
+      'RestoreAwsManagedKey=true. Runs as its own role, which no remediation uses. Never reads the secret value.',
     ].join('\n'),
-    assumeRole: assumeRoleOf(remediationRoleName),
+    assumeRole: assumeRoleOf(options.roleName),
     parameters: {
       SecretId: {
         type: 'String',
         description: '(Required) ARN or name of the secret.',
         allowedPattern: SECRET_ID_PATTERN,
       },
+      ExpectedCurrentKmsKeyId: {
+        type: 'String',
+        description:
+          '(Required) The key the secret must be on now: the DescribeTargetKey.KeyArn output of the re-key run. ' +
+          'Key ARN, key id, alias ARN or alias name; never an alias/aws/* key.',
+        allowedPattern: CUSTOMER_KEY_ID_PATTERN,
+      },
       PreviousKmsKeyId: {
         type: 'String',
-        description: `(Optional) Key to restore: key ARN, key id, alias ARN or alias name; ${DEFAULT_SECRETS_MANAGER_KEY} for the default key.`,
+        description:
+          `(Required) Key to restore: key ARN, key id, alias ARN or alias name; ${DEFAULT_SECRETS_MANAGER_KEY} ` +
+          'for the AWS managed key (with RestoreAwsManagedKey=true).',
         allowedPattern: KMS_KEY_ID_PATTERN,
-        default: DEFAULT_SECRETS_MANAGER_KEY,
       },
-      AutomationAssumeRole: automationAssumeRoleParameter(remediationRoleName),
+      RestoreAwsManagedKey: {
+        type: 'String',
+        description: `(Optional) "true" to allow putting the secret back on ${DEFAULT_SECRETS_MANAGER_KEY}, a downgrade.`,
+        allowedValues: ['false', 'true'],
+        default: 'false',
+      },
+      AutomationAssumeRole: automationAssumeRoleParameter(options.roleName),
     },
-    outputs: ['InspectSecret.PreviousKmsKeyId'],
+    outputs: ['InspectSecret.CurrentKmsKeyId'],
     mainSteps: [
-      inspectSecretStep('{{ PreviousKmsKeyId }}'),
+      scriptStep(
+        'CheckRestoreTarget',
+        'check_restore_target',
+        'Refuses the AWS managed key unless RestoreAwsManagedKey is true, and the flag without that key; no AWS call.',
+        { PreviousKmsKeyId: '{{ PreviousKmsKeyId }}', RestoreAwsManagedKey: '{{ RestoreAwsManagedKey }}' },
+        [['RestoresAwsManagedKey', 'Boolean']],
+      ),
+      describeKeyStep(
+        'DescribeExpectedCurrentKey',
+        '{{ ExpectedCurrentKmsKeyId }}',
+        'Resolves the key the secret must be on now; one that cannot be resolved here stops the run.',
+      ),
+      scriptStep(
+        'InspectSecret',
+        'inspect_restore',
+        'Describes the secret; refuses one managed by another service, scheduled for deletion, or whose key ' +
+          'does not resolve to ExpectedCurrentKmsKeyId.',
+        { SecretId: '{{ SecretId }}', ExpectedCurrentKeyArn: '{{ DescribeExpectedCurrentKey.KeyArn }}' },
+        [
+          ['SecretArn', 'String'],
+          ['CurrentKmsKeyId', 'String'],
+        ],
+      ),
       {
         name: 'ChooseRestoreTarget',
         action: 'aws:branch',
-        description: 'The default key needs no lookup (DescribeKey on an aws/ alias can create the AWS managed key).',
+        description: 'The AWS managed key needs no lookup (DescribeKey on an aws/ alias can create the key).',
         inputs: {
           Choices: [
             {
               NextStep: 'RestoreDefaultKey',
-              Variable: '{{ PreviousKmsKeyId }}',
-              StringEquals: DEFAULT_SECRETS_MANAGER_KEY,
+              Variable: '{{ CheckRestoreTarget.RestoresAwsManagedKey }}',
+              BooleanEquals: true,
             },
           ],
           Default: 'DescribePreviousKey',
@@ -288,7 +339,20 @@ export function restoreRunbook(remediationRoleName: string): AutomationDocument 
         '{{ PreviousKmsKeyId }}',
         'Resolves the previous key in this Region; a key that cannot be resolved here stops the run.',
       ),
+      // Named by its key ARN, the AWS managed key would pass every other check: refuse it here.
+      assertKeyStep('AssertPreviousKeyIsCustomerManaged', '{{ DescribePreviousKey.KeyArn }}', 'KeyManager', 'CUSTOMER'),
       assertKeyStep('AssertPreviousKeyIsEnabled', '{{ DescribePreviousKey.KeyArn }}', 'KeyState', 'Enabled'),
+      scriptStep(
+        'CheckPreviousKeyIsTrusted',
+        'check_previous_key',
+        'Refuses a previous key of an account the rule does not trust: restoring it would hand the secret to its owner.',
+        {
+          SecretArn: '{{ InspectSecret.SecretArn }}',
+          KeyArn: '{{ DescribePreviousKey.KeyArn }}',
+          ...trustPayload(options.keyTrust),
+        },
+        [['KeyArn', 'String']],
+      ),
       updateSecretStep('RestorePreviousKey', '{{ DescribePreviousKey.KeyArn }}'),
       verifySecretKeyStep('VerifyPreviousKey', '{{ DescribePreviousKey.KeyArn }}'),
       updateSecretStep('RestoreDefaultKey', DEFAULT_SECRETS_MANAGER_KEY, { isEnd: true }),

@@ -31,16 +31,42 @@ describe('rule parameters from context', () => {
         requireEnabledKey: 'true',
         exemptionTagKey: 'secrets-cmk:exempt',
         executionRoleName: 'AuditRole',
+        allowedKeyAccounts: ' 222222222222, 333333333333,222222222222',
       }),
     );
-    // THEN each is a string, the key list trimmed
+    // THEN each is a string, the lists trimmed and without duplicates
     expect(parameters).toEqual({
       kmsKeyArns: 'arn:aws:kms:us-east-1:111111111111:key/abc,alias/secrets',
       checkReplicas: 'false',
       requireEnabledKey: 'true',
       exemptionTagKey: 'secrets-cmk:exempt',
       executionRoleName: 'AuditRole',
+      allowedKeyAccounts: '222222222222,333333333333',
     });
+  });
+
+  test.each([
+    ['12345'],
+    ['1111222233334'],
+    ['111122223333,'],
+    ['111122223333,abcdefabcdef'],
+    ['111122223333;444455556666'],
+  ])('allowedKeyAccounts %j is refused, naming the context value', (value) => {
+    // GIVEN an item that is not exactly 12 digits
+    // WHEN / THEN the synth stops with an error naming allowedKeyAccounts
+    expect(() => readRuleParameters(context({ allowedKeyAccounts: value }))).toThrow(
+      /context "allowedKeyAccounts": ".*" is not a 12-digit account id/,
+    );
+  });
+
+  test.each([
+    ['alias/aws/secretsmanager', /AWS managed key/],
+    ['arn:aws:kms:eu-west-1:111122223333:alias/aws/secretsmanager', /AWS managed key/],
+    ['1234abcd-12ab-34cd-56ef-1234567890ab', /not a key ARN, an alias ARN or an alias name/],
+    ['secrets-cmk', /not a key ARN/],
+  ])('kmsKeyArns %j is refused like the rule refuses it', (value, message) => {
+    expect(() => readRuleParameters(context({ kmsKeyArns: value }))).toThrow(/context "kmsKeyArns"/);
+    expect(() => readRuleParameters(context({ kmsKeyArns: value }))).toThrow(message);
   });
 
   test('a malformed boolean names its key', () => {
@@ -66,6 +92,9 @@ describe('deployment settings', () => {
     expect(settings.functionTimeout.toSeconds()).toBe(Duration.minutes(15).toSeconds());
     expect(settings.logRetention).toBe(logs.RetentionDays.ONE_YEAR);
     expect(settings.remediationRoleName).toBe('SecretsCmkRemediation');
+    expect(settings.restoreRoleName).toBe('SecretsCmkRestore');
+    expect(settings.reservedConcurrency).toBe(10);
+    expect(settings.keyTrust).toEqual({ allowedKeyAccounts: [] });
     expect(settings.remediation).toBeUndefined();
     expect(settings.rustLog).toBeUndefined();
   });
@@ -116,6 +145,42 @@ describe('deployment settings', () => {
 
   test('an AWS managed key cannot be the remediation target', () => {
     expect(() => readSettings(context({ remediationKmsKeyId: 'alias/aws/secretsmanager' }), {})).toThrow(/AWS managed/);
+  });
+
+  test('the key trust comes from allowedKeyAccounts and kmsKeyArns', () => {
+    const settings = readSettings(context({ allowedKeyAccounts: '222222222222', kmsKeyArns: 'alias/a,alias/b' }), {});
+    expect(settings.keyTrust).toEqual({ allowedKeyAccounts: ['222222222222'], approvedKeys: ['alias/a', 'alias/b'] });
+  });
+
+  test('the restore role needs a name of its own', () => {
+    expect(readSettings(context({ restoreRoleName: 'Backout' }), {}).restoreRoleName).toBe('Backout');
+    expect(() => readSettings(context({ restoreRoleName: 'SecretsCmkRemediation' }), {})).toThrow(
+      /context "restoreRoleName": "SecretsCmkRemediation" is already the name of the remediation role/,
+    );
+    expect(() => readSettings(context({ remediationRoleName: 'Same', restoreRoleName: 'Same' }), {})).toThrow(
+      /restoreRoleName/,
+    );
+    expect(() => readSettings(context({ restoreRoleName: 'SecretsCmkRuleExecution' }), {})).toThrow(
+      /rule execution role/,
+    );
+  });
+
+  test('reserved concurrency is configurable within bounds', () => {
+    expect(readSettings(context({ reservedConcurrency: 25 }), {}).reservedConcurrency).toBe(25);
+    for (const value of ['0', '1001', 'many', '-1']) {
+      expect(() => readSettings(context({ reservedConcurrency: value }), {})).toThrow(/context "reservedConcurrency"/);
+    }
+  });
+
+  test('a remediation key ARN outside approved key ARNs is refused at synth', () => {
+    const approved = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(() =>
+      readSettings(
+        context({ kmsKeyArns: approved, remediationKmsKeyId: approved.replace('1234abcd', '99999999') }),
+        {},
+      ),
+    ).toThrow(/context "remediationKmsKeyId".*not one of kmsKeyArns/);
+    expect(readSettings(context({ kmsKeyArns: approved }), {}).remediation?.targetKmsKeyId).toBe(approved);
   });
 
   test('frequency and log retention must be values AWS accepts', () => {

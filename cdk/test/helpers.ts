@@ -9,7 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { readOrganizationSettings, readSettings } from '../lib/config';
 import { SecretsCmkAccountPackStack } from '../lib/stacks/account-pack-stack';
-import { SecretsCmkMemberStack, synthesizeMemberTemplate } from '../lib/stacks/member-stack';
+import { SecretsCmkMemberStack, memberStackProps, synthesizeMemberTemplate } from '../lib/stacks/member-stack';
 import { SecretsCmkOrganizationStack } from '../lib/stacks/organization-stack';
 import { SecretsCmkStack } from '../lib/stacks/single-account-stack';
 
@@ -55,18 +55,20 @@ export function organizationStack(context: Record<string, unknown> = {}): Secret
   if (!organization) {
     throw new Error('organization context missing');
   }
-  const memberTemplate = synthesizeMemberTemplate(
-    { executionRoleName: organization.executionRoleName, remediationRoleName: settings.remediationRoleName },
-    { context: app.node.getAllContext() },
-  );
+  const memberTemplate = synthesizeMemberTemplate(memberStackProps(settings, organization), {
+    context: app.node.getAllContext(),
+  });
   return new SecretsCmkOrganizationStack(app, 'SecretsCmkOrganization', { settings, organization, memberTemplate });
 }
 
-export function memberStack(): SecretsCmkMemberStack {
-  return new SecretsCmkMemberStack(newApp(), 'SecretsCmkMember', {
-    executionRoleName: 'SecretsCmkRuleExecution',
-    remediationRoleName: 'SecretsCmkRemediation',
-  });
+/** The member stack as bin/app.ts would synthesize it for the organization context plus `context`. */
+export function memberStack(context: Record<string, unknown> = {}): SecretsCmkMemberStack {
+  const app = newApp({ ...ORG_CONTEXT, ...context });
+  const organization = readOrganizationSettings(app.node);
+  if (!organization) {
+    throw new Error('organization context missing');
+  }
+  return new SecretsCmkMemberStack(app, 'SecretsCmkMember', memberStackProps(readSettings(app.node), organization));
 }
 
 /** Logical id of a role in its stack's template. */
@@ -181,9 +183,11 @@ export function assertLeastPrivilege(template: Template, roleLogicalId: string, 
   }
 }
 
-/** The one statement of the role granting `action`. */
+/** The one Allow statement of the role granting `action`. */
 export function statementGranting(template: Template, roleLogicalId: string, action: string): Statement {
-  const matches = statementsOf(template, roleLogicalId).filter((statement) => statement.Action.includes(action));
+  const matches = statementsOf(template, roleLogicalId).filter(
+    (statement) => statement.Effect === 'Allow' && statement.Action.includes(action),
+  );
   if (matches.length !== 1) {
     throw new Error(`${roleLogicalId}: expected one statement granting ${action}, found ${matches.length}`);
   }
@@ -207,4 +211,48 @@ export function render(value: unknown): string {
     return `<${(object['Fn::GetAtt'] as string[]).join('.')}>`;
   }
   return JSON.stringify(value);
+}
+
+/** Logical ids of every role of a template. */
+export function roleIdsOf(template: Template): string[] {
+  return Object.keys(template.findResources('AWS::IAM::Role'));
+}
+
+/** Whether an IAM action pattern (`kms:*`, `kms:GenerateDataKey*`, `*`) covers `action`. */
+export function actionCovers(pattern: string, action: string): boolean {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped.replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(action);
+}
+
+/** The actions that make a key protect data: whoever may use them on a key decides whose key protects a secret. */
+export const ENCRYPTING_ACTIONS = [
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptTo',
+];
+
+/**
+ * Throws unless no Allow statement of any role of the template lets it encrypt under
+ * keys of every account: each resource of such a statement must name one account
+ * (a literal id or this stack's own), never `*`.
+ */
+export function assertNoEncryptionWithEveryAccountsKeys(template: Template): void {
+  for (const roleId of roleIdsOf(template)) {
+    for (const statement of statementsOf(template, roleId)) {
+      if (statement.Effect !== 'Allow') {
+        continue;
+      }
+      const encrypting = statement.Action.filter((pattern) => ENCRYPTING_ACTIONS.some((a) => actionCovers(pattern, a)));
+      if (encrypting.length === 0) {
+        continue;
+      }
+      for (const resource of statement.Resource.map(render)) {
+        const account = resource.split(':')[4];
+        if (resource === '*' || account === undefined || account === '' || /[*?]/.test(account)) {
+          throw new Error(`${roleId}: ${encrypting.join(', ')} on ${resource}, keys of every account`);
+        }
+      }
+    }
+  }
 }

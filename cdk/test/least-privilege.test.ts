@@ -5,13 +5,14 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { LeastPrivilegeSpec, assertLeastPrivilege, logicalIdOf, memberStack, singleAccountStack } from './helpers';
-import { EXECUTION_ROLE_SPEC, REMEDIATION_SPEC, RULE_FUNCTION_SPEC } from './role-specs';
+import { EXECUTION_ROLE_SPEC, REMEDIATION_SPEC, RESTORE_SPEC, RULE_FUNCTION_SPEC } from './role-specs';
 
 type RoleCase = [string, () => { role: iam.Role; spec: LeastPrivilegeSpec }];
 
 const roles: RoleCase[] = [
   ['rule function role', () => ({ role: singleAccountStack().ruleFunction.role, spec: RULE_FUNCTION_SPEC })],
   ['remediation role', () => ({ role: singleAccountStack().remediationRole.role, spec: REMEDIATION_SPEC })],
+  ['restore role', () => ({ role: singleAccountStack().restoreRole.role, spec: RESTORE_SPEC })],
   ['member execution role', () => ({ role: memberStack().executionRole.role, spec: EXECUTION_ROLE_SPEC })],
 ];
 

@@ -1,19 +1,29 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { synthesizeMemberTemplate } from '../lib/stacks/member-stack';
+import { memberStackProps, synthesizeMemberTemplate } from '../lib/stacks/member-stack';
+import { readOrganizationSettings, readSettings } from '../lib/config';
 import { REKEY_DOCUMENT_NAME, RESTORE_DOCUMENT_NAME } from '../lib/names';
-import { assertLeastPrivilege, cdkJsonContext, logicalIdOf, memberStack, render, statementGranting } from './helpers';
-import { EXECUTION_ROLE_SPEC, REMEDIATION_SPEC } from './role-specs';
+import {
+  ORG_CONTEXT,
+  assertLeastPrivilege,
+  logicalIdOf,
+  memberStack,
+  newApp,
+  render,
+  statementGranting,
+} from './helpers';
+import { EXECUTION_ROLE_SPEC, REMEDIATION_SPEC, RESTORE_SPEC } from './role-specs';
 
 describe('SecretsCmkMemberStack (the StackSet template)', () => {
   const stack = memberStack();
   const template = Template.fromStack(stack);
 
-  test('holds the execution role, both runbooks and the remediation role, nothing else', () => {
+  test('holds the execution role, both runbooks and the re-key and restore roles, nothing else', () => {
     expect(
       Object.values(template.toJSON().Resources as Record<string, { Type: string }>)
         .map((resource) => resource.Type)
         .sort(),
-    ).toEqual(['AWS::IAM::Role', 'AWS::IAM::Role', 'AWS::SSM::Document', 'AWS::SSM::Document']);
+    ).toEqual(['AWS::IAM::Role', 'AWS::IAM::Role', 'AWS::IAM::Role', 'AWS::SSM::Document', 'AWS::SSM::Document']);
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'SecretsCmkRestore' });
     template.hasResourceProperties('AWS::SSM::Document', { Name: REKEY_DOCUMENT_NAME });
     template.hasResourceProperties('AWS::SSM::Document', { Name: RESTORE_DOCUMENT_NAME });
   });
@@ -38,8 +48,9 @@ describe('SecretsCmkMemberStack (the StackSet template)', () => {
     ]);
   });
 
-  test('the remediation role is the same least-privilege role as in a single account', () => {
+  test('the re-key and restore roles are the same least-privilege roles as in a single account', () => {
     assertLeastPrivilege(template, logicalIdOf(stack.remediationRole.role), REMEDIATION_SPEC);
+    assertLeastPrivilege(template, logicalIdOf(stack.restoreRole.role), RESTORE_SPEC);
   });
 
   test('needs no bootstrap: no BootstrapVersion parameter or rule, no assets', () => {
@@ -51,10 +62,9 @@ describe('SecretsCmkMemberStack (the StackSet template)', () => {
 
   test('synthesizes on its own to the template the StackSet receives', () => {
     // WHEN the member template is synthesized in an isolated app
-    const body = synthesizeMemberTemplate(
-      { executionRoleName: 'SecretsCmkRuleExecution', remediationRoleName: 'SecretsCmkRemediation' },
-      { context: cdkJsonContext() },
-    );
+    const app = newApp(ORG_CONTEXT);
+    const props = memberStackProps(readSettings(app.node), readOrganizationSettings(app.node)!);
+    const body = synthesizeMemberTemplate(props, { context: app.node.getAllContext() });
     // THEN it is the stack's template
     expect(body).toEqual(template.toJSON());
   });

@@ -19,12 +19,19 @@ import {
 } from './helpers';
 
 const FULL = { remediationKmsKeyId: TARGET_KEY_ARN, autoRemediation: 'true' };
+/** Every kind of trusted key: an allowed account, an approved key ARN, alias name and alias ARN. */
+const TRUST = {
+  allowedKeyAccounts: '111111111111',
+  kmsKeyArns: `${TARGET_KEY_ARN},alias/secrets-cmk,arn:aws:kms:ap-southeast-2:444455556666:alias/shared`,
+};
 
 const stacks: Array<[string, () => Stack]> = [
   ['SecretsCmk', () => singleAccountStack(FULL)],
+  ['SecretsCmk with trust', () => singleAccountStack({ ...FULL, ...TRUST })],
   ['SecretsCmkAccountPack', () => accountPackStack(FULL)],
   ['SecretsCmkOrganization', () => organizationStack(FULL)],
   ['SecretsCmkMember', () => memberStack()],
+  ['SecretsCmkMember with trust', () => memberStack(TRUST)],
 ];
 
 interface Acknowledgement {

@@ -1,8 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PACK_REMEDIATION_ID, PACK_RULE_ID } from '../lib/rule-template';
 import { embeddedTemplates } from '../scripts/embedded-templates';
-import { TARGET_KEY_ARN, cdkJsonContext, organizationStack } from './helpers';
-import { synthesizeMemberTemplate } from '../lib/stacks/member-stack';
+import { ORG_CONTEXT, TARGET_KEY_ARN, memberStack, organizationStack } from './helpers';
 
 describe('SecretsCmkOrganizationStack', () => {
   const stack = organizationStack({ remediationKmsKeyId: TARGET_KEY_ARN, autoRemediation: 'true' });
@@ -47,10 +46,9 @@ describe('SecretsCmkOrganizationStack', () => {
   test('the StackSet body is the member template, within the 51,200-byte limit', () => {
     const body = embedded[stackSetId]!.body;
     expect(JSON.parse(body)).toEqual(
-      synthesizeMemberTemplate(
-        { executionRoleName: 'SecretsCmkRuleExecution', remediationRoleName: 'SecretsCmkRemediation' },
-        { context: cdkJsonContext() },
-      ),
+      Template.fromStack(
+        memberStack({ ...ORG_CONTEXT, remediationKmsKeyId: TARGET_KEY_ARN, autoRemediation: 'true' }),
+      ).toJSON(),
     );
     expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(51200);
   });
@@ -95,9 +93,10 @@ describe('SecretsCmkOrganizationStack', () => {
     );
   });
 
-  test('from the management account, the runbooks and remediation role are deployed centrally too', () => {
+  test('from the management account, the runbooks and their two roles are deployed centrally too', () => {
     template.resourceCountIs('AWS::SSM::Document', 2);
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'SecretsCmkRemediation' });
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'SecretsCmkRestore' });
   });
 
   test('from a delegated administrator, the StackSet is called as such and brings the runbooks itself', () => {
@@ -108,6 +107,7 @@ describe('SecretsCmkOrganizationStack', () => {
     // THEN no central copy of the member resources, and the exclusion reaches the pack
     delegated.hasResourceProperties('AWS::CloudFormation::StackSet', { CallAs: 'DELEGATED_ADMIN' });
     delegated.resourceCountIs('AWS::SSM::Document', 0);
+    delegated.resourceCountIs('AWS::IAM::Role', 1); // the function's own
     delegated.hasResourceProperties('AWS::Config::OrganizationConformancePack', { ExcludedAccounts: ['333333333333'] });
   });
 

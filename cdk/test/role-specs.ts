@@ -1,5 +1,6 @@
 /** The exact permissions of each role, shared by the role tests and the least-privilege tests. */
 import { REMEDIATION_ACTIONS } from '../lib/constructs/remediation-role';
+import { RESTORE_ACTIONS } from '../lib/constructs/restore-role';
 import { RULE_ACTIONS_WITHOUT_RESOURCE_TYPES, RULE_EVALUATION_ACTIONS } from '../lib/constructs/rule-permissions';
 import type { LeastPrivilegeSpec } from './helpers';
 
@@ -20,9 +21,25 @@ export const EXECUTION_ROLE_SPEC: LeastPrivilegeSpec = {
   onAnyResource: [...RULE_ACTIONS_WITHOUT_RESOURCE_TYPES],
 };
 
-/** The runbooks' role: exactly what SecretsCmk-RekeySecret and SecretsCmk-RestoreSecretKey call. */
+/** Key management no runbook role may ever hold: it would let the role take a key (and its secrets) hostage. */
+const KEY_ADMIN = [
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:CreateGrant',
+  'kms:ScheduleKeyDeletion',
+  'kms:PutKeyPolicy',
+];
+
+/** The re-key runbook's role: exactly what SecretsCmk-RekeySecret calls. */
 export const REMEDIATION_SPEC: LeastPrivilegeSpec = {
   actions: [...REMEDIATION_ACTIONS],
-  forbidden: ['kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:CreateGrant', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy'],
+  forbidden: [...KEY_ADMIN, 'kms:DisableKey'],
+  onAnyResource: [],
+};
+
+/** The restore runbook's role: exactly what SecretsCmk-RestoreSecretKey calls. */
+export const RESTORE_SPEC: LeastPrivilegeSpec = {
+  actions: [...RESTORE_ACTIONS],
+  forbidden: [...KEY_ADMIN, 'kms:DisableKey'],
   onAnyResource: [],
 };

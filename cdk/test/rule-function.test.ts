@@ -31,6 +31,18 @@ describe('RuleFunction', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
   });
 
+  test('has reserved concurrency, 10 by default and configurable', () => {
+    // GIVEN the default and a configured value
+    // THEN the function reserves that many executions: a ceiling on what invokers can cost
+    Template.fromStack(singleAccountStack()).hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 10,
+    });
+    Template.fromStack(organizationStack({ reservedConcurrency: '40' })).hasResourceProperties(
+      'AWS::Lambda::Function',
+      { ReservedConcurrentExecutions: 40 },
+    );
+  });
+
   test('its log group keeps logs for the configured retention', () => {
     // GIVEN a retention of 90 days
     const template = Template.fromStack(singleAccountStack({ logRetentionDays: '90' }));

@@ -5,6 +5,8 @@ import { REKEY_DOCUMENT_NAME, RESTORE_DOCUMENT_NAME } from '../lib/names';
 import { AutomationDocument, AutomationStep, SCRIPT_RUNTIME, rekeyRunbook, restoreRunbook } from '../lib/runbooks';
 import { singleAccountStack } from './helpers';
 
+const NO_TRUST = { allowedKeyAccounts: [] };
+
 /**
  * The Automation schema shipped by aws-ssm-document-language-service. It predates
  * the Python 3.8+ runtimes of aws:executeScript (3.6 and 3.7 are retired), so its
@@ -37,8 +39,9 @@ function step(document: AutomationDocument, name: string): AutomationStep {
   return found;
 }
 
-const rekey = rekeyRunbook('SecretsCmkRemediation');
-const restore = restoreRunbook('SecretsCmkRemediation');
+const TRUST = { allowedKeyAccounts: ['111111111111'], approvedKeys: ['alias/secrets-cmk'] };
+const rekey = rekeyRunbook({ roleName: 'SecretsCmkRemediation', keyTrust: TRUST });
+const restore = restoreRunbook({ roleName: 'SecretsCmkRestore', keyTrust: TRUST });
 
 describe('Automation JSON schema', () => {
   test.each([
@@ -126,21 +129,34 @@ describe('SecretsCmk-RekeySecret', () => {
     });
   });
 
-  test('inspects the secret: refuses service-owned, deleted or cross-Region secrets, records the previous key', () => {
+  test('inspects the secret against the trust baked into the document, records the previous key', () => {
     const inspect = step(rekey, 'InspectSecret');
     const script = String(inspect.inputs.Script);
+    // THEN the trusted accounts and approved keys are literal content, not parameters a caller could set
+    expect(inspect.inputs.Handler).toBe('inspect_secret');
     expect(inspect.inputs.InputPayload).toEqual({
       SecretId: '{{ SecretId }}',
       TargetKmsKeyId: '{{ DescribeTargetKey.KeyArn }}',
+      AllowedKeyAccounts: ['111111111111'],
+      ApprovedKeys: ['alias/secrets-cmk'],
     });
-    expect(script).toContain('describe_secret(SecretId=events["SecretId"])');
+    expect(Object.keys(rekey.parameters)).not.toEqual(expect.arrayContaining(['AllowedKeyAccounts']));
+    expect(script).toContain('client.describe_secret(SecretId=secret_id)');
     expect(script).toMatch(/OwningService[\s\S]*raise ValueError/);
     expect(script).toMatch(/DeletedDate[\s\S]*raise ValueError/);
     expect(script).toContain('region_of(target) != region_of(arn)');
     expect(script).toContain('secret.get("KmsKeyId") or DEFAULT_KEY');
     // AND the script changes nothing and never reads the value
-    expect(script).not.toMatch(/update_secret|get_secret_value|put_secret_value/);
+    expect(script).not.toMatch(/update_secret|get_secret_value|put_secret_value|create_grant|disable_key/);
     expect(inspect.outputs?.map((output) => output.Name)).toEqual(['SecretArn', 'PreviousKmsKeyId', 'AlreadyOnTarget']);
+  });
+
+  test('without allowedKeyAccounts and kmsKeyArns the baked lists are empty (own account only)', () => {
+    const document = rekeyRunbook({ roleName: 'SecretsCmkRemediation', keyTrust: { allowedKeyAccounts: [] } });
+    expect(step(document, 'InspectSecret').inputs.InputPayload).toMatchObject({
+      AllowedKeyAccounts: [],
+      ApprovedKeys: [],
+    });
   });
 
   test('updates the secret to the resolved key ARN, skipping a secret already on it, then verifies', () => {
@@ -166,27 +182,95 @@ describe('SecretsCmk-RekeySecret', () => {
 });
 
 describe('SecretsCmk-RestoreSecretKey', () => {
-  test('takes the previous key, defaulting to the AWS managed key', () => {
-    expect(Object.keys(restore.parameters)).toEqual(['SecretId', 'PreviousKmsKeyId', 'AutomationAssumeRole']);
-    expect(restore.parameters.PreviousKmsKeyId!.default).toBe('alias/aws/secretsmanager');
+  test('needs the expected current key and the previous key, with no default key anywhere', () => {
+    expect(Object.keys(restore.parameters)).toEqual([
+      'SecretId',
+      'ExpectedCurrentKmsKeyId',
+      'PreviousKmsKeyId',
+      'RestoreAwsManagedKey',
+      'AutomationAssumeRole',
+    ]);
+    expect(restore.parameters.ExpectedCurrentKmsKeyId!.default).toBeUndefined();
+    expect(restore.parameters.PreviousKmsKeyId!.default).toBeUndefined();
+    // AND going back to the AWS managed key takes an explicit "true"
+    expect(restore.parameters.RestoreAwsManagedKey).toMatchObject({
+      default: 'false',
+      allowedValues: ['false', 'true'],
+    });
+    for (const [name, parameter] of Object.entries(restore.parameters)) {
+      expect({ name, default: parameter.default ?? '' }).not.toEqual({
+        name,
+        default: expect.stringMatching(/alias\/aws\//),
+      });
+    }
   });
 
-  test('branches between the default key and a named, enabled key', () => {
-    expect(restore.mainSteps.map((s) => s.name)).toEqual([
-      'InspectSecret',
-      'ChooseRestoreTarget',
-      'DescribePreviousKey',
-      'AssertPreviousKeyIsEnabled',
-      'RestorePreviousKey',
-      'VerifyPreviousKey',
-      'RestoreDefaultKey',
+  test('the expected current key can never be an alias/aws/* key (DescribeKey must not see one)', () => {
+    const pattern = new RegExp(restore.parameters.ExpectedCurrentKmsKeyId!.allowedPattern!);
+    expect(pattern.test('arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab')).toBe(true);
+    expect(pattern.test('alias/secrets-cmk')).toBe(true);
+    expect(pattern.test('alias/aws/secretsmanager')).toBe(false);
+    expect(pattern.test('arn:aws:kms:eu-west-1:111122223333:alias/aws/secretsmanager')).toBe(false);
+  });
+
+  test('runs as the restore role, never the re-key role', () => {
+    expect(restore.assumeRole).toBe('arn:{{global:AWS_PARTITION}}:iam::{{global:ACCOUNT_ID}}:role/SecretsCmkRestore');
+    expect(restore.assumeRole).not.toBe(rekey.assumeRole);
+    const pattern = new RegExp(restore.parameters.AutomationAssumeRole!.allowedPattern!);
+    expect(pattern.test('arn:aws:iam::123456789012:role/SecretsCmkRestore')).toBe(true);
+    expect(pattern.test('arn:aws:iam::123456789012:role/SecretsCmkRemediation')).toBe(false);
+  });
+
+  test('checks the request, the current key and the previous key before any change', () => {
+    expect(restore.mainSteps.map((s) => `${s.name}:${s.action}`)).toEqual([
+      'CheckRestoreTarget:aws:executeScript',
+      'DescribeExpectedCurrentKey:aws:executeAwsApi',
+      'InspectSecret:aws:executeScript',
+      'ChooseRestoreTarget:aws:branch',
+      'DescribePreviousKey:aws:executeAwsApi',
+      'AssertPreviousKeyIsCustomerManaged:aws:assertAwsResourceProperty',
+      'AssertPreviousKeyIsEnabled:aws:assertAwsResourceProperty',
+      'CheckPreviousKeyIsTrusted:aws:executeScript',
+      'RestorePreviousKey:aws:executeAwsApi',
+      'VerifyPreviousKey:aws:assertAwsResourceProperty',
+      'RestoreDefaultKey:aws:executeAwsApi',
     ]);
+    expect(step(restore, 'CheckRestoreTarget').inputs).toMatchObject({
+      Handler: 'check_restore_target',
+      InputPayload: { PreviousKmsKeyId: '{{ PreviousKmsKeyId }}', RestoreAwsManagedKey: '{{ RestoreAwsManagedKey }}' },
+    });
+    expect(step(restore, 'DescribeExpectedCurrentKey').inputs).toEqual({
+      Service: 'kms',
+      Api: 'DescribeKey',
+      KeyId: '{{ ExpectedCurrentKmsKeyId }}',
+    });
+    expect(step(restore, 'InspectSecret').inputs).toMatchObject({
+      Handler: 'inspect_restore',
+      InputPayload: { SecretId: '{{ SecretId }}', ExpectedCurrentKeyArn: '{{ DescribeExpectedCurrentKey.KeyArn }}' },
+    });
+    expect(step(restore, 'CheckPreviousKeyIsTrusted').inputs).toMatchObject({
+      Handler: 'check_previous_key',
+      InputPayload: {
+        SecretArn: '{{ InspectSecret.SecretArn }}',
+        KeyArn: '{{ DescribePreviousKey.KeyArn }}',
+        AllowedKeyAccounts: ['111111111111'],
+        ApprovedKeys: ['alias/secrets-cmk'],
+      },
+    });
+  });
+
+  test('branches to the AWS managed key only on the checked flag, a named key must be customer managed and enabled', () => {
     expect(step(restore, 'ChooseRestoreTarget').inputs).toEqual({
       Choices: [
-        { NextStep: 'RestoreDefaultKey', Variable: '{{ PreviousKmsKeyId }}', StringEquals: 'alias/aws/secretsmanager' },
+        {
+          NextStep: 'RestoreDefaultKey',
+          Variable: '{{ CheckRestoreTarget.RestoresAwsManagedKey }}',
+          BooleanEquals: true,
+        },
       ],
       Default: 'DescribePreviousKey',
     });
+    expect(step(restore, 'AssertPreviousKeyIsCustomerManaged').inputs).toMatchObject({ DesiredValues: ['CUSTOMER'] });
     expect(step(restore, 'AssertPreviousKeyIsEnabled').inputs).toMatchObject({ DesiredValues: ['Enabled'] });
     expect(step(restore, 'RestorePreviousKey').inputs).toMatchObject({
       Api: 'UpdateSecret',
@@ -200,8 +284,13 @@ describe('SecretsCmk-RestoreSecretKey', () => {
     });
   });
 
-  test('refuses service-owned secrets like the re-key runbook', () => {
-    expect(step(restore, 'InspectSecret').inputs.Script).toBe(step(rekey, 'InspectSecret').inputs.Script);
+  test('refuses service-owned, deleted and cross-Region secrets with the same code as the re-key runbook', () => {
+    const checks = (document: AutomationDocument) =>
+      String(step(document, 'InspectSecret').inputs.Script)
+        .split('\n\n\n')
+        .find((f) => f.startsWith('def checked_secret'));
+    expect(checks(restore)).toBeDefined();
+    expect(checks(restore)).toBe(checks(rekey));
   });
 });
 
@@ -216,22 +305,39 @@ describe('RemediationDocuments', () => {
       DocumentType: 'Automation',
       DocumentFormat: 'JSON',
       UpdateMethod: 'NewVersion',
-      Content: JSON.parse(JSON.stringify(rekey)),
+      Content: JSON.parse(JSON.stringify(rekeyRunbook({ roleName: 'SecretsCmkRemediation', keyTrust: NO_TRUST }))),
     });
     template.hasResourceProperties('AWS::SSM::Document', {
       Name: RESTORE_DOCUMENT_NAME,
-      Content: JSON.parse(JSON.stringify(restore)),
+      Content: JSON.parse(JSON.stringify(restoreRunbook({ roleName: 'SecretsCmkRestore', keyTrust: NO_TRUST }))),
     });
     template.hasOutput('*', { Value: REKEY_DOCUMENT_NAME });
     template.hasOutput('*', { Value: RESTORE_DOCUMENT_NAME });
   });
 
-  test('a custom remediation role name is the one the runbooks assume', () => {
-    const template = Template.fromStack(singleAccountStack({ remediationRoleName: 'SecOpsRekey' }));
+  test('custom role names are the ones the runbooks assume', () => {
+    const template = Template.fromStack(
+      singleAccountStack({ remediationRoleName: 'SecOpsRekey', restoreRoleName: 'SecOpsBackout' }),
+    );
     template.hasResourceProperties('AWS::SSM::Document', {
       Name: REKEY_DOCUMENT_NAME,
       Content: { assumeRole: 'arn:{{global:AWS_PARTITION}}:iam::{{global:ACCOUNT_ID}}:role/SecOpsRekey' },
     });
+    template.hasResourceProperties('AWS::SSM::Document', {
+      Name: RESTORE_DOCUMENT_NAME,
+      Content: { assumeRole: 'arn:{{global:AWS_PARTITION}}:iam::{{global:ACCOUNT_ID}}:role/SecOpsBackout' },
+    });
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'SecOpsRekey' });
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'SecOpsBackout' });
+  });
+
+  test('the stack bakes the context trust into the re-key document', () => {
+    const template = Template.fromStack(
+      singleAccountStack({ allowedKeyAccounts: '111111111111', kmsKeyArns: 'alias/secrets-cmk' }),
+    );
+    template.hasResourceProperties('AWS::SSM::Document', {
+      Name: REKEY_DOCUMENT_NAME,
+      Content: JSON.parse(JSON.stringify(rekey)),
+    });
   });
 });

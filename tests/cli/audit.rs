@@ -54,11 +54,17 @@ async fn every_format_reports_each_secret_by_the_rules_decision_table() {
     assert_eq!(
         by_name(&rows),
         BTreeMap::from([
-            ("on-cmk".to_owned(), (json!("COMPLIANT"), json!(12))),
-            ("on-default".to_owned(), (json!("NON_COMPLIANT"), json!(4))),
-            ("on-disabled".to_owned(), (json!("NON_COMPLIANT"), json!(8))),
-            ("exempt".to_owned(), (json!("NOT_APPLICABLE"), json!(3))),
-            ("going".to_owned(), (json!("NOT_APPLICABLE"), json!(2))),
+            ("on-cmk".to_owned(), (json!("COMPLIANT"), json!("12"))),
+            (
+                "on-default".to_owned(),
+                (json!("NON_COMPLIANT"), json!("4"))
+            ),
+            (
+                "on-disabled".to_owned(),
+                (json!("NON_COMPLIANT"), json!("8"))
+            ),
+            ("exempt".to_owned(), (json!("NOT_APPLICABLE"), json!("3"))),
+            ("going".to_owned(), (json!("NOT_APPLICABLE"), json!("2"))),
         ])
     );
     let on_cmk = rows

@@ -13,4 +13,5 @@
 mod audit; // every format, exit codes 0/1/2, several Regions, unverified secrets
 mod backout; // restores every previous key (the default one too), idempotent, refuses drift
 mod remediate; // dry run, apply exactly the targets, unsafe targets, service-owned secrets
-mod support; // running the binary; seeding; reading the emulator's state
+mod support;
+mod trust_boundary; // untrusted targets and restored keys, edited plans, what UpdateSecret re-encrypts // running the binary; seeding; reading the emulator's state

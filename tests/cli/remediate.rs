@@ -79,7 +79,7 @@ async fn apply_re_keys_exactly_the_non_compliant_secrets_and_writes_a_backout_pl
         "{name}"
     );
     let plan = read_json(&plans[0]);
-    assert_eq!(plan["version"], 1);
+    assert_eq!(plan["version"], 2);
     assert_eq!(plan["region"], DEFAULT_REGION);
     let entries = plan["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 2);
@@ -90,7 +90,9 @@ async fn apply_re_keys_exactly_the_non_compliant_secrets_and_writes_a_backout_pl
             Value::Null,
             "null is the default key"
         );
+        assert_eq!(entry["previous_key_arn"], Value::Null);
         assert_eq!(entry["new_kms_key_id"], target.arn.as_str());
+        assert_eq!(entry["new_key_arn"], target.arn.as_str());
         assert_eq!(entry["status"], "changed");
         assert!(entry["changed_at"].is_string());
     }

@@ -15,3 +15,4 @@ mod decision_table;
 mod message_types;
 mod stage;
 mod sweep_at_scale;
+mod trust_boundary;

@@ -6,12 +6,17 @@
 import { CfnOutput } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import type { KeyTrust } from '../config';
 import { REKEY_DOCUMENT_NAME, RESTORE_DOCUMENT_NAME } from '../names';
 import { rekeyRunbook, restoreRunbook } from '../runbooks';
 
 export interface RemediationDocumentsProps {
-  /** Name of the role both runbooks run as (see `runbooks.ts`). */
+  /** Name of the role the re-key runbook runs as (see `runbooks.ts`). */
   readonly remediationRoleName: string;
+  /** Name of the role the restore runbook runs as; never the re-key role. */
+  readonly restoreRoleName: string;
+  /** The rule's trust, baked into both runbooks. */
+  readonly keyTrust: KeyTrust;
   /** Emit CloudFormation outputs with the document names. @default true */
   readonly exportNames?: boolean;
 }
@@ -27,11 +32,18 @@ export class RemediationDocuments extends Construct {
 
   constructor(scope: Construct, id: string, props: RemediationDocumentsProps) {
     super(scope, id);
-    this.rekeyDocument = this.document('RekeySecret', REKEY_DOCUMENT_NAME, rekeyRunbook(props.remediationRoleName));
+    if (props.restoreRoleName === props.remediationRoleName) {
+      throw new Error('the restore runbook must not run as the remediation role');
+    }
+    this.rekeyDocument = this.document(
+      'RekeySecret',
+      REKEY_DOCUMENT_NAME,
+      rekeyRunbook({ roleName: props.remediationRoleName, keyTrust: props.keyTrust }),
+    );
     this.restoreDocument = this.document(
       'RestoreSecretKey',
       RESTORE_DOCUMENT_NAME,
-      restoreRunbook(props.remediationRoleName),
+      restoreRunbook({ roleName: props.restoreRoleName, keyTrust: props.keyTrust }),
     );
     if (props.exportNames ?? true) {
       new CfnOutput(this, 'RekeyDocumentName', {

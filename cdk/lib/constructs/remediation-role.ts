@@ -1,19 +1,44 @@
 /**
- * The role SSM Automation runs the two runbooks as. Exactly what they call: read the
- * target key, read and re-key secrets of this account and Region, and the KMS use
- * Secrets Manager makes on the caller's behalf while re-encrypting (only through
- * Secrets Manager). Never secretsmanager:GetSecretValue.
+ * The role SSM Automation runs the re-key runbook (SecretsCmk-RekeySecret) as, and the
+ * only role a RemediationConfiguration names. Whoever may pass it to an automation can
+ * use it with any document, so its policy alone must keep it from doing harm:
+ *
+ * - it may put this account's secrets only on keys the rule trusts (`rekeyGrants`):
+ *   UpdateSecret carries a `secretsmanager:KmsKeyArn` condition, Encrypt/GenerateDataKey
+ *   are granted on those keys only;
+ * - it may not downgrade a secret to an AWS managed key: those keys' policies let every
+ *   principal of the account use them through Secrets Manager, so only a Deny stops it
+ *   (`kms:ResourceAliases` alias/aws/*, and an UpdateSecret naming an alias/aws/* key);
+ * - it never reads a value (no GetSecretValue), and uses keys only via Secrets Manager.
+ *
+ * Restoring a previous key is the restore role's job (restore-role.ts), not this one's.
  */
-import { Aws, Validations } from 'aws-cdk-lib';
+import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import type { KeyTrust } from '../config';
+import { rekeyGrants } from '../key-trust';
+import {
+  KEYS_IN_THIS_REGION,
+  OWN_SECRETS,
+  VIA_SECRETS_MANAGER,
+  acknowledgeKeyGrants,
+  acknowledgeSharedResources,
+  automationPrincipal,
+  describeKeysStatement,
+  describeOwnSecretsStatement,
+  encryptStatements,
+  updateSecretStatement,
+} from './automation-role-parts';
 
 export interface RemediationRoleProps {
-  /** Fixed name: the runbooks assume the role of this name (see runbooks.ts). */
+  /** Fixed name: the re-key runbook assumes the role of this name (see runbooks.ts). */
   readonly roleName: string;
+  /** Whose keys the rule trusts; the role can use no others. */
+  readonly keyTrust: KeyTrust;
 }
 
-/** Every action the runbooks need. */
+/** Every action the re-key runbook needs. */
 export const REMEDIATION_ACTIONS = [
   'kms:DescribeKey',
   'secretsmanager:DescribeSecret',
@@ -23,6 +48,24 @@ export const REMEDIATION_ACTIONS = [
   'kms:GenerateDataKey',
 ] as const;
 
+/**
+ * Decrypt through Secrets Manager with any key of the Region: UpdateSecret decrypts the
+ * old versions as the caller, the old key may be anyone's (moving a secret *off* a
+ * stranger's key is the point), and the role cannot read values. The project's one grant
+ * of kms:Decrypt, defined here only; the restore role uses it too.
+ */
+export function decryptStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DecryptOldKeyThroughSecretsManager',
+    actions: ['kms:Decrypt'],
+    resources: [KEYS_IN_THIS_REGION],
+    conditions: { StringEquals: VIA_SECRETS_MANAGER },
+  });
+}
+
+/** Aliases KMS reserves for AWS managed keys (aws/secretsmanager among them). */
+const AWS_MANAGED_ALIASES = ['alias/aws/*'];
+
 export class RemediationRole extends Construct {
   public readonly role: iam.Role;
   /** `arn:<partition>:iam::<this account>:role/<name>`, known before deployment. */
@@ -30,38 +73,37 @@ export class RemediationRole extends Construct {
 
   constructor(scope: Construct, id: string, props: RemediationRoleProps) {
     super(scope, id);
-    const keysInThisRegion = `arn:${Aws.PARTITION}:kms:${Aws.REGION}:*:key/*`;
+    const grants = rekeyGrants(props.keyTrust);
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
-      description:
-        'secrets-cmk remediation: SSM Automation re-keys a secret (SecretsCmk-RekeySecret / RestoreSecretKey)',
-      assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com', {
-        conditions: {
-          // Only automations of this account may use the role (confused deputy).
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:ssm:*:${Aws.ACCOUNT_ID}:automation-execution/*` },
-        },
-      }),
+      description: 'secrets-cmk remediation: SSM Automation moves a secret to a trusted customer managed key',
+      assumedBy: automationPrincipal(),
       inlinePolicies: {
         Rekey: new iam.PolicyDocument({
           statements: [
+            describeKeysStatement(),
+            describeOwnSecretsStatement(),
+            updateSecretStatement('RekeyOwnSecretsToTrustedKeys', grants, false),
+            decryptStatement(),
+            ...encryptStatements(grants),
             new iam.PolicyStatement({
-              sid: 'DescribeKeys',
-              actions: ['kms:DescribeKey'],
-              // The target may be a key of another account; a secret's key is always in its Region.
-              resources: [keysInThisRegion],
+              sid: 'NeverEncryptWithAwsManagedKeys',
+              effect: iam.Effect.DENY,
+              actions: ['kms:Encrypt', 'kms:GenerateDataKey*'],
+              resources: ['*'],
+              conditions: { 'ForAnyValue:StringLike': { 'kms:ResourceAliases': AWS_MANAGED_ALIASES } },
             }),
             new iam.PolicyStatement({
-              sid: 'RekeyOwnSecrets',
-              actions: ['secretsmanager:DescribeSecret', 'secretsmanager:UpdateSecret'],
-              resources: [`arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:*`],
-            }),
-            new iam.PolicyStatement({
-              sid: 'ReEncryptThroughSecretsManagerOnly',
-              // UpdateSecret decrypts with the old key and encrypts with the new one on the caller's behalf.
-              actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-              resources: [keysInThisRegion],
-              conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
+              sid: 'NeverRequestAwsManagedKeys',
+              effect: iam.Effect.DENY,
+              actions: ['secretsmanager:UpdateSecret'],
+              resources: [OWN_SECRETS],
+              // The deprecated raw key id of the request: catches alias/aws/secretsmanager and
+              // its alias ARN, the form of the one-call downgrade. Belt and braces: the Deny
+              // above is the one that keeps data off the AWS managed key.
+              conditions: {
+                StringLike: { 'secretsmanager:KmsKeyId': ['alias/aws/*', `arn:${Aws.PARTITION}:kms:*:*:alias/aws/*`] },
+              },
             }),
           ],
         }),
@@ -69,17 +111,12 @@ export class RemediationRole extends Construct {
     });
     this.roleArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${props.roleName}`;
 
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:*:key/*]',
-      reason:
-        'The target key is chosen per remediation and may belong to another account; limited to this Region ' +
-        '(a secret key must be in the secret Region), and cryptographic use only via Secrets Manager (kms:ViaService).',
-    });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*]',
-      reason:
-        'Remediation may target any non-compliant secret of this account and Region; the runbook refuses secrets ' +
-        'managed by another service, and the role cannot read secret values.',
-    });
+    acknowledgeSharedResources(this.role);
+    acknowledgeKeyGrants(
+      this.role,
+      grants,
+      'Keys of a trusted account (the secret account or allowedKeyAccounts), or an approved key named by alias ' +
+        '(kms:ResourceAliases), in this Region and only via Secrets Manager: the rule accepts any of them.',
+    );
   }
 }

@@ -24,6 +24,13 @@ export interface RuleFunctionProps {
   readonly assetPath: string;
   readonly timeout: Duration;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * Reserved concurrency: a ceiling on concurrent invocations, so that whoever can make
+   * AWS Config invoke the function (every account named in its permissions) cannot run up
+   * its cost or starve the account's other functions, and a floor that keeps it
+   * invocable when they do. @default no reservation
+   */
+  readonly reservedConcurrency?: number;
   /** `RUST_LOG`, when set. */
   readonly rustLog?: string;
   /** Set for the central function of an organization deployment. */
@@ -97,6 +104,7 @@ export class RuleFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment,
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
     });
 
     Validations.of(this.role).acknowledge({

@@ -58,7 +58,26 @@ export class SecretsCmkRule extends Construct {
   }
 }
 
-/** Lets AWS Config of one account invoke the function, and no other account's. */
+/**
+ * Lets AWS Config of one account invoke the function, and no other account's.
+ *
+ * `SourceAccount` only, no `SourceArn`. The AWS Config Developer Guide ("Custom Lambda
+ * Rules (General Example)", section "Security best practice for AWS Lambda
+ * resource-based policy",
+ * https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules_nodejs.html#restricted-lambda-policy)
+ * recommends `sourceARN` and/or `sourceAccountId`, where sourceARN "is the ARN of AWS
+ * Config rule that is invoking the Lambda function", and adds it only "after the rule is
+ * created": AWS Config checks that it may invoke the function when the rule is created,
+ * so the permission must exist first (the aws-cdk CustomRule adds SourceAccount only, for
+ * that reason: aws/aws-cdk pull request 16617). A rule's ARN ends in a generated id
+ * (`config-rule/config-rule-ab12cd`), and the rules of an organization conformance pack
+ * are created by AWS Config in each member account after this stack; no AWS document
+ * (AWS::Lambda::Permission, the AWS Config guides for custom Lambda and organization
+ * rules, aws-config-rdk, whose templates set no condition at all) says which source ARN
+ * AWS Config presents for them, and a `config-rule/*` pattern would add nothing
+ * SourceAccount does not already pin. So the account is the narrowest condition that can
+ * be established; reserved concurrency bounds what an invoking account can cost.
+ */
 export function configInvokePermission(
   scope: Construct,
   id: string,

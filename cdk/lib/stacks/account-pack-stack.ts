@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import type { SecretsCmkSettings } from '../config';
 import { RemediationDocuments } from '../constructs/remediation-documents';
 import { RemediationRole } from '../constructs/remediation-role';
+import { RestoreRole } from '../constructs/restore-role';
 import { RuleFunction } from '../constructs/rule-function';
 import { configInvokePermission } from '../constructs/secrets-cmk-rule';
 import { CONFORMANCE_PACK_NAME, REKEY_DOCUMENT_NAME } from '../names';
@@ -33,12 +34,19 @@ export class SecretsCmkAccountPackStack extends Stack {
       assetPath: settings.assetPath,
       timeout: settings.functionTimeout,
       logRetention: settings.logRetention,
+      reservedConcurrency: settings.reservedConcurrency,
       ...(settings.rustLog === undefined ? {} : { rustLog: settings.rustLog }),
     });
     const permission = configInvokePermission(this, 'ConfigInvoke', this.ruleFunction.function, Aws.ACCOUNT_ID);
-    const remediationRole = new RemediationRole(this, 'RemediationRole', { roleName: settings.remediationRoleName });
+    const remediationRole = new RemediationRole(this, 'RemediationRole', {
+      roleName: settings.remediationRoleName,
+      keyTrust: settings.keyTrust,
+    });
+    new RestoreRole(this, 'RestoreRole', { roleName: settings.restoreRoleName, keyTrust: settings.keyTrust });
     const documents = new RemediationDocuments(this, 'RemediationDocuments', {
       remediationRoleName: settings.remediationRoleName,
+      restoreRoleName: settings.restoreRoleName,
+      keyTrust: settings.keyTrust,
     });
 
     // The ARN is joined from pseudo parameters here, in the outer stack: CloudFormation

@@ -1,7 +1,7 @@
 /**
  * What every member account needs for the organization deployment, deployed by the
  * central stack's service-managed StackSet: the execution role the central function
- * assumes, the two runbooks, and the remediation role they run as.
+ * assumes, the two runbooks, and the re-key (remediation) and restore roles they run as.
  *
  * It is synthesized on its own (no bootstrap, no assets) and handed to the StackSet
  * as a template body; it is never deployed as a stack of this app.
@@ -19,8 +19,10 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import type { KeyTrust, OrganizationSettings, SecretsCmkSettings } from '../config';
 import { RemediationDocuments } from '../constructs/remediation-documents';
 import { RemediationRole } from '../constructs/remediation-role';
+import { RestoreRole } from '../constructs/restore-role';
 import { RuleExecutionRole } from '../constructs/rule-execution-role';
 
 /** Parameter through which the StackSet passes the central function's role ARN. */
@@ -29,16 +31,30 @@ export const CENTRAL_ROLE_PARAMETER = 'CentralRuleRoleArn';
 export interface MemberStackProps extends StackProps {
   readonly executionRoleName: string;
   readonly remediationRoleName: string;
+  readonly restoreRoleName: string;
+  /** The rule's trust: the same context values as the central stack's. */
+  readonly keyTrust: KeyTrust;
+}
+
+/** The member stack's settings, taken from the central deployment's. */
+export function memberStackProps(settings: SecretsCmkSettings, organization: OrganizationSettings): MemberStackProps {
+  return {
+    executionRoleName: organization.executionRoleName,
+    remediationRoleName: settings.remediationRoleName,
+    restoreRoleName: settings.restoreRoleName,
+    keyTrust: settings.keyTrust,
+  };
 }
 
 export class SecretsCmkMemberStack extends Stack {
   public readonly executionRole: RuleExecutionRole;
   public readonly remediationRole: RemediationRole;
+  public readonly restoreRole: RestoreRole;
   public readonly documents: RemediationDocuments;
 
   constructor(scope: Construct, id: string, props: MemberStackProps) {
     super(scope, id, {
-      description: 'secrets-cmk member account: rule execution role, re-key runbooks and remediation role',
+      description: 'secrets-cmk member account: rule execution role, re-key and restore runbooks and their roles',
       analyticsReporting: false,
       synthesizer: new BootstraplessSynthesizer(),
       ...props,
@@ -53,9 +69,13 @@ export class SecretsCmkMemberStack extends Stack {
       roleName: props.executionRoleName,
       trustedRoleArn: centralRoleArn.valueAsString,
     });
-    this.remediationRole = new RemediationRole(this, 'RemediationRole', { roleName: props.remediationRoleName });
+    const { remediationRoleName, restoreRoleName, keyTrust } = props;
+    this.remediationRole = new RemediationRole(this, 'RemediationRole', { roleName: remediationRoleName, keyTrust });
+    this.restoreRole = new RestoreRole(this, 'RestoreRole', { roleName: restoreRoleName, keyTrust });
     this.documents = new RemediationDocuments(this, 'RemediationDocuments', {
-      remediationRoleName: props.remediationRoleName,
+      remediationRoleName,
+      restoreRoleName,
+      keyTrust,
     });
   }
 }

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { OrganizationSettings, SecretsCmkSettings } from '../config';
 import { RemediationDocuments } from '../constructs/remediation-documents';
 import { RemediationRole } from '../constructs/remediation-role';
+import { RestoreRole } from '../constructs/restore-role';
 import { RuleFunction } from '../constructs/rule-function';
 import { configInvokePermission } from '../constructs/secrets-cmk-rule';
 import { CONFORMANCE_PACK_NAME, MEMBER_STACKSET_NAME, REKEY_DOCUMENT_NAME } from '../names';
@@ -41,13 +42,15 @@ export class SecretsCmkOrganizationStack extends Stack {
       assetPath: settings.assetPath,
       timeout: settings.functionTimeout,
       logRetention: settings.logRetention,
+      reservedConcurrency: settings.reservedConcurrency,
       ...(settings.rustLog === undefined ? {} : { rustLog: settings.rustLog }),
       crossAccount: { executionRoleName: organization.executionRoleName, organizationId: organization.organizationId },
     });
     const fn = this.ruleFunction.function;
 
     // AWS Config of each account invokes the function; a service principal cannot be
-    // limited to an organization, so every account is named.
+    // limited to an organization, so every account is named (SourceAccount; why not
+    // SourceArn: see configInvokePermission).
     const permissions = [
       configInvokePermission(this, 'ConfigInvokeSelf', fn, Aws.ACCOUNT_ID),
       ...organization.memberAccountIds.map((account) =>
@@ -83,9 +86,11 @@ export class SecretsCmkOrganizationStack extends Stack {
     // administrator is a member account and gets them from the StackSet.
     const centralDependencies: Construct[] = [];
     if (organization.callAs === 'SELF') {
+      const { remediationRoleName, restoreRoleName, keyTrust } = settings;
       centralDependencies.push(
-        new RemediationRole(this, 'RemediationRole', { roleName: settings.remediationRoleName }),
-        new RemediationDocuments(this, 'RemediationDocuments', { remediationRoleName: settings.remediationRoleName }),
+        new RemediationRole(this, 'RemediationRole', { roleName: remediationRoleName, keyTrust }),
+        new RestoreRole(this, 'RestoreRole', { roleName: restoreRoleName, keyTrust }),
+        new RemediationDocuments(this, 'RemediationDocuments', { remediationRoleName, restoreRoleName, keyTrust }),
       );
     }
 

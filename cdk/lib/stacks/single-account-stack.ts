@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import type { SecretsCmkSettings } from '../config';
 import { RemediationDocuments } from '../constructs/remediation-documents';
 import { RemediationRole } from '../constructs/remediation-role';
+import { RestoreRole } from '../constructs/restore-role';
 import { RuleFunction } from '../constructs/rule-function';
 import { SecretsCmkRule } from '../constructs/secrets-cmk-rule';
 
@@ -17,6 +18,7 @@ export interface SecretsCmkStackProps extends StackProps {
 export class SecretsCmkStack extends Stack {
   public readonly ruleFunction: RuleFunction;
   public readonly remediationRole: RemediationRole;
+  public readonly restoreRole: RestoreRole;
   public readonly documents: RemediationDocuments;
   public readonly rule: SecretsCmkRule;
 
@@ -32,11 +34,21 @@ export class SecretsCmkStack extends Stack {
       assetPath: settings.assetPath,
       timeout: settings.functionTimeout,
       logRetention: settings.logRetention,
+      reservedConcurrency: settings.reservedConcurrency,
       ...(settings.rustLog === undefined ? {} : { rustLog: settings.rustLog }),
     });
-    this.remediationRole = new RemediationRole(this, 'RemediationRole', { roleName: settings.remediationRoleName });
+    this.remediationRole = new RemediationRole(this, 'RemediationRole', {
+      roleName: settings.remediationRoleName,
+      keyTrust: settings.keyTrust,
+    });
+    this.restoreRole = new RestoreRole(this, 'RestoreRole', {
+      roleName: settings.restoreRoleName,
+      keyTrust: settings.keyTrust,
+    });
     this.documents = new RemediationDocuments(this, 'RemediationDocuments', {
       remediationRoleName: settings.remediationRoleName,
+      restoreRoleName: settings.restoreRoleName,
+      keyTrust: settings.keyTrust,
     });
     this.rule = new SecretsCmkRule(this, 'Rule', {
       ruleName: settings.ruleName,
@@ -59,5 +71,9 @@ export class SecretsCmkStack extends Stack {
     new CfnOutput(this, 'RuleName', { value: settings.ruleName, description: 'AWS Config rule name' });
     new CfnOutput(this, 'FunctionName', { value: this.ruleFunction.function.functionName });
     new CfnOutput(this, 'RemediationRoleArn', { value: this.remediationRole.role.roleArn });
+    new CfnOutput(this, 'RestoreRoleArn', {
+      value: this.restoreRole.role.roleArn,
+      description: 'Role the restore runbook runs as: grant iam:PassRole on it only to who may back out',
+    });
   }
 }

@@ -64,4 +64,8 @@ pub mod op {
     pub const GET_COMPLIANCE_DETAILS: &str = "config:GetComplianceDetailsByConfigRule";
     /// sts:AssumeRole
     pub const ASSUME_ROLE: &str = "sts:AssumeRole";
+    /// kms:GenerateDataKey, only ever with `DryRun` (the CLI's advice before a re-key)
+    pub const GENERATE_DATA_KEY: &str = "kms:GenerateDataKey";
+    /// kms:Encrypt, only ever with `DryRun` (the CLI's advice before a re-key)
+    pub const ENCRYPT: &str = "kms:Encrypt";
 }

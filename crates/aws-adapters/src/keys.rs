@@ -50,6 +50,16 @@ impl KmsKeyDirectory {
         self
     }
 
+    /// The call counter the directory records into.
+    pub(crate) fn calls(&self) -> &ApiCalls {
+        &self.calls
+    }
+
+    /// The client for keys in `region`.
+    pub(crate) fn client(&self, region: &str) -> aws_sdk_kms::Client {
+        self.client_for(region)
+    }
+
     fn client_for(&self, region: &str) -> aws_sdk_kms::Client {
         let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
         clients

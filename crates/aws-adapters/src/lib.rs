@@ -6,18 +6,22 @@
 //! |---|---|---|---|
 //! | list / describe secrets | [`SecretStore`] | [`SecretsManagerStore`] | ListSecrets, DescribeSecret |
 //! | describe keys | [`KeyDirectory`] | [`KmsKeyDirectory`] | DescribeKey |
+//! | advise on key use (CLI) | [`KeyUsage`] | [`KmsKeyDirectory`] | GenerateDataKey, Encrypt, both `DryRun` only |
+//! | change a secret's key (CLI) | [`SecretKeyChanger`] | [`SecretsManagerKeyChanger`] | UpdateSecret |
 //! | report verdicts | [`EvaluationSink`] | [`ConfigService`] | PutEvaluations |
 //! | oversized items | [`ConfigHistory`] | [`ConfigService`] | GetResourceConfigHistory |
 //! | stale cleanup | [`ComplianceResults`] | [`ConfigService`] | GetComplianceDetailsByConfigRule |
 //! | member accounts | [`RoleAssumer`] | [`StsRoleAssumer`] | AssumeRole |
 //!
-//! Nothing here reads a secret value or decrypts anything.
+//! Nothing here reads a secret value or decrypts anything; the only KMS calls besides
+//! DescribeKey are dry runs, which encrypt nothing.
 
 pub mod accounts;
 pub mod calls;
 pub mod clients;
 pub mod config_service;
 pub mod error;
+pub mod key_use;
 pub mod keys;
 pub mod remediation;
 pub mod secrets;
@@ -32,6 +36,7 @@ pub use calls::{ApiCalls, op};
 pub use clients::{ConfigSource, load_sdk_config, retry_config};
 pub use config_service::{ComplianceResults, ConfigHistory, ConfigService, EvaluationSink};
 pub use error::{AwsError, FailureKind};
+pub use key_use::{KeyUsage, KeyUseProbe};
 pub use keys::{KeyCache, KeyDirectory, KmsKeyDirectory};
 pub use remediation::{
     KeyProblem, KeyUse, SecretKeyChanger, SecretsManagerKeyChanger, UpdatePacer, check_key,

@@ -24,7 +24,10 @@ use crate::calls::{ApiCalls, op};
 use crate::error::AwsError;
 use crate::keys::KeyDirectory;
 use aws_sdk_secretsmanager::Client;
-use rule_core::{KeyDescription, KeyLookup, KeyManager, KeyRef, KeyState, Scope};
+use rule_core::{
+    KeyDescription, KeyRef, RuleParameters, Scope, problem_after_lookup, problem_before_lookup,
+};
+pub use rule_core::{KeyProblem, KeyUse};
 use std::future::Future;
 use std::time::Duration;
 
@@ -103,135 +106,26 @@ pub fn is_default_key(kms_key_id: Option<&str>) -> bool {
     }
 }
 
-/// What a key is about to be used for; decides which checks apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyUse {
-    /// The remediation target: customer managed, Enabled, in the secret's Region.
-    Target,
-    /// The key a backout restores: it existed before, so only that it still exists, is
-    /// Enabled (otherwise the secret becomes unreadable) and is in the secret's Region.
-    Restore,
-}
-
-/// Why a key must not be used; each message names the key and says what to do.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum KeyProblem {
-    /// An `alias/aws/...` target: AWS managed by definition (and never described: that
-    /// call can create the AWS managed key).
-    #[error("{key} is an AWS managed key; the target must be a customer managed key")]
-    AwsManagedAlias {
-        /// The key as given.
-        key: String,
-    },
-    /// A key ARN of another Region than the secret.
-    #[error(
-        "{key} is in {key_region}, the secret is in {secret_region}; a secret can only use \
-         a key of its own Region"
-    )]
-    OtherRegion {
-        /// The key as given.
-        key: String,
-        /// The key's Region.
-        key_region: String,
-        /// The secret's Region.
-        secret_region: String,
-    },
-    /// DescribeKey: NotFoundException.
-    #[error("{key} does not exist in {region} (or its alias points nowhere)")]
-    NotFound {
-        /// The key as given.
-        key: String,
-        /// Where it was looked up.
-        region: String,
-    },
-    /// DescribeKey: KeyManager AWS.
-    #[error("{key} is the AWS managed key {arn}; the target must be a customer managed key")]
-    AwsManaged {
-        /// The key as given.
-        key: String,
-        /// The resolved key ARN.
-        arn: String,
-    },
-    /// DescribeKey: KeyState not Enabled.
-    #[error("{key} ({arn}) is {state}, not Enabled; the secret would become unreadable")]
-    NotEnabled {
-        /// The key as given.
-        key: String,
-        /// The resolved key ARN.
-        arn: String,
-        /// The key's state.
-        state: String,
-    },
-    /// DescribeKey: AccessDeniedException.
-    #[error(
-        "DescribeKey on {key} was denied, so it cannot be verified to be customer managed \
-         and Enabled; grant kms:DescribeKey on it"
-    )]
-    AccessDenied {
-        /// The key as given.
-        key: String,
-    },
-    /// DescribeKey failed otherwise (throttling or 5xx after retries).
-    #[error("{key} could not be checked: {reason}")]
-    Unavailable {
-        /// The key as given.
-        key: String,
-        /// Why.
-        reason: String,
-    },
-}
-
-/// Check that `key` may be used, for `purpose`, by a secret living in `scope`: static
-/// checks first (no call for an `alias/aws/...` target or a key of another Region), then
-/// one DescribeKey (the reference qualified into the secret's account and Region, as KMS
-/// would resolve it for the secret). The description of the resolved key on success.
+/// Check that `key` may be used, for `purpose`, by a secret living in `scope`: the pure
+/// checks of rule-core's remediation table first (no call for an `alias/aws/...`
+/// target, a key of another Region or of an untrusted account), then one DescribeKey
+/// (the reference qualified into the secret's account and Region, as KMS would resolve
+/// it for the secret). The description of the resolved key on success.
 ///
 /// For [`KeyUse::Restore`], the caller handles the default key and `alias/aws/...` before
 /// calling: they are restored without a lookup.
 pub async fn check_key<K: KeyDirectory + Sync>(
     key: &KeyRef,
     scope: &Scope,
+    params: &RuleParameters,
     directory: &K,
     purpose: KeyUse,
 ) -> Result<KeyDescription, KeyProblem> {
-    let given = key.to_string();
-    if key.is_aws_managed_alias() {
-        return Err(KeyProblem::AwsManagedAlias { key: given });
+    if let Some(problem) = problem_before_lookup(key, scope, params, purpose) {
+        return Err(problem);
     }
-    if let Some(key_region) = key.region()
-        && key_region != scope.region
-    {
-        return Err(KeyProblem::OtherRegion {
-            key: given,
-            key_region: key_region.to_owned(),
-            secret_region: scope.region.clone(),
-        });
-    }
-    let description = match directory.describe_key(&key.qualify(scope)).await {
-        KeyLookup::Described(description) => description,
-        KeyLookup::NotFound => {
-            return Err(KeyProblem::NotFound {
-                key: given,
-                region: scope.region.clone(),
-            });
-        }
-        KeyLookup::AccessDenied => return Err(KeyProblem::AccessDenied { key: given }),
-        KeyLookup::Failed { reason } => return Err(KeyProblem::Unavailable { key: given, reason }),
-    };
-    if purpose == KeyUse::Target && description.manager == KeyManager::Aws {
-        return Err(KeyProblem::AwsManaged {
-            key: given,
-            arn: description.arn,
-        });
-    }
-    if description.state != KeyState::Enabled {
-        return Err(KeyProblem::NotEnabled {
-            key: given,
-            arn: description.arn,
-            state: description.state.as_str().to_owned(),
-        });
-    }
-    Ok(description)
+    let lookup = directory.describe_key(&key.qualify(scope)).await;
+    problem_after_lookup(key, scope, lookup, purpose)
 }
 
 /// Spaces UpdateSecret calls at least `interval` apart (a simple interval limiter: one
@@ -273,7 +167,7 @@ mod tests {
     use super::*;
     use aws_sdk_secretsmanager::operation::update_secret::{UpdateSecretError, UpdateSecretOutput};
     use aws_smithy_mocks::{mock, mock_client};
-    use rule_core::QualifiedKeyRef;
+    use rule_core::{KeyLookup, KeyManager, KeyState, QualifiedKeyRef};
     use std::collections::HashMap;
 
     const KEY_ARN: &str =
@@ -333,6 +227,7 @@ mod tests {
         let checked = check_key(
             &KeyRef::parse("alias/app").unwrap(),
             &scope(),
+            &RuleParameters::default(),
             &keys,
             KeyUse::Target,
         )
@@ -361,9 +256,15 @@ mod tests {
             let key = KeyRef::parse(key).unwrap();
             let keys = &keys;
             async move {
-                check_key(&key, &scope(), keys, KeyUse::Target)
-                    .await
-                    .unwrap_err()
+                check_key(
+                    &key,
+                    &scope(),
+                    &RuleParameters::default(),
+                    keys,
+                    KeyUse::Target,
+                )
+                .await
+                .unwrap_err()
             }
         };
 
@@ -420,6 +321,7 @@ mod tests {
         let aws = check_key(
             &KeyRef::parse(KEY_ARN).unwrap(),
             &scope(),
+            &RuleParameters::default(),
             &keys,
             KeyUse::Restore,
         )
@@ -427,6 +329,7 @@ mod tests {
         let off = check_key(
             &KeyRef::parse("alias/off").unwrap(),
             &scope(),
+            &RuleParameters::default(),
             &keys,
             KeyUse::Restore,
         )

@@ -35,8 +35,8 @@ Every secret is judged by the rule's own decision table, with the rule's paramet
 Secrets scheduled for deletion are listed (NOT_APPLICABLE).
 
 Output: table (with a summary line), json (an array of objects: arn, name, account,
-region, kms_key_id (as stored; null for the default key), compliance, row,
-owning_service, reason) or csv (the same columns, with a header). With json and csv the
+region, kms_key_id (as stored; null for the default key), compliance, row (the
+decision-table row as a string: \"4\", \"5a\", ...), owning_service, reason) or csv (the same columns, with a header). With json and csv the
 summary goes to stderr, so stdout holds only the data.
 
 A secret that could not be verified (an AWS error, e.g. DescribeKey denied in its own
@@ -61,9 +61,11 @@ Targets: without --secret, every NON_COMPLIANT secret an audit of the Region fin
 rule-parameter flags shape that audit, as for `audit`); with --secret, exactly the
 secrets named (whatever their compliance).
 
-Pre-checks, as in the SSM runbook SecretsCmk-RekeySecret. The target key must be customer
-managed, Enabled, and in the secret's Region; otherwise nothing is changed and the exit
-code is 2. Each secret is then checked on its own, and refused with a reason (the others
+Pre-checks, as in the SSM runbook SecretsCmk-RekeySecret. The target key must be one the
+rule itself would pass: customer managed, Enabled, in the secret's Region, of the secret's
+own account or one in --allowed-key-accounts (or named in --kms-key-arns), and one of
+--kms-key-arns when given; otherwise nothing is changed and the exit code is 2. A key of
+an untrusted account is never even described. Each secret is then checked on its own, and refused with a reason (the others
 proceed): a secret managed by another service (OwningService: re-key it through that
 service), one scheduled for deletion, one NON_COMPLIANT only because of a replica's key,
 one that could not be verified, one named twice. A secret already on the target key is
@@ -73,7 +75,15 @@ Without --apply nothing is changed: the actions are shown and the exit code is w
 --apply would give. With --apply: a backout plan is written first (to --plan FILE, or
 secrets-cmk-plan-YYYYMMDDTHHMMSSZ.json in the current directory; an existing file is never
 overwritten) and updated after every change; then UpdateSecret with the target's key ARN,
-at most 10 per second and at most once per secret, and DescribeSecret to verify.
+at most 10 per second and at most once per secret, and DescribeSecret to verify. The plan
+records, for the old and the new key, the stored reference and the key ARN it resolved to.
+
+Before any change, KMS is asked with DryRun whether you may GenerateDataKey and Encrypt
+with the target: UpdateSecret re-encrypts the AWSCURRENT, AWSPENDING and AWSPREVIOUS
+versions only if you may use the new key (and kms:Decrypt on the old one); versions with
+other labels stay on the old key. A denied dry run is a warning, not a refusal: a
+permission granted only through Secrets Manager (kms:ViaService) is denied to a direct
+call although the re-key works.
 
 Exit codes: 0 every targeted secret is on the target key; 2 bad input, an unsafe target,
 an AWS error, or at least one secret refused or failed (the others were changed).";
@@ -82,13 +92,21 @@ const BACKOUT_AFTER_HELP: &str = "\
 Examples:
   secrets-cmk backout --plan secrets-cmk-plan-20250101T120000Z.json
   secrets-cmk backout --plan secrets-cmk-plan-20250101T120000Z.json --apply
+  secrets-cmk backout --plan shared-keys.json --allowed-key-accounts 444455556666 --apply
 
-Puts every secret of the plan back on the key it had before, exactly as it was stored
-(a secret that had no key goes back to the default key aws/secretsmanager, with no
-KmsKeyId). Works in the plan's Region. Idempotent: a secret already on its previous key
-is reported and left alone, so running it twice is safe. A secret whose key changed since
-the plan was written (neither its previous nor its new key) is refused, as is a previous
-key that no longer exists or is not Enabled (the secret would become unreadable).
+Puts every secret of the plan back on the key it had before: a key id or key ARN exactly
+as stored, an alias by the key ARN it named when the plan was written (it may point
+elsewhere now), and a secret that had no key back on the default key aws/secretsmanager,
+with no KmsKeyId. Works in the plan's Region. Idempotent: a secret already on its previous
+key is reported and left alone, so running it twice is safe.
+
+A plan is a file anyone may have edited, so every key in it is checked again (resolved
+key ARNs are compared, never strings alone). Refused, with nothing changed: a secret that
+is not on the plan's new key any more; a previous key of an account other than the
+secret's and --allowed-key-accounts; a previous key whose reference no longer names the
+key ARN the plan recorded; one that no longer exists or is not Enabled (the secret would
+become unreadable). The dry run lists every key it would restore to: review them before
+--apply.
 
 AWS advises against changing a secret more often than once every 10 minutes: backing out
 at once after a remediation is fine once, not in a loop.
@@ -203,15 +221,21 @@ pub struct RuleArgs {
     /// A secret carrying this tag key is NOT_APPLICABLE (exemptionTagKey).
     #[arg(long, value_name = "KEY")]
     pub exemption_tag_key: Option<String>,
+    /// Accounts whose keys may protect a secret besides its own, comma-separated 12-digit
+    /// ids (allowedKeyAccounts). A key of any other account fails, unless named in
+    /// --kms-key-arns; remediation never moves a secret to one.
+    #[arg(long, value_name = "LIST")]
+    pub allowed_key_accounts: Option<String>,
 }
 
 impl RuleArgs {
-    /// Whether no rule-parameter flag was given.
-    pub fn is_empty(&self) -> bool {
-        self.kms_key_arns.is_none()
-            && self.check_replicas.is_none()
-            && self.require_enabled_key.is_none()
-            && self.exemption_tag_key.is_none()
+    /// Whether a flag was given that only shapes which secrets an audit finds
+    /// NON_COMPLIANT (the key trust flags, --kms-key-arns and --allowed-key-accounts, also
+    /// bound which keys a remediation may use).
+    pub fn shapes_selection_only(&self) -> bool {
+        self.check_replicas.is_some()
+            || self.require_enabled_key.is_some()
+            || self.exemption_tag_key.is_some()
     }
 
     /// The rule's parameters, validated by the rule's own code.
@@ -221,6 +245,7 @@ impl RuleArgs {
             ("checkReplicas", &self.check_replicas),
             ("requireEnabledKey", &self.require_enabled_key),
             ("exemptionTagKey", &self.exemption_tag_key),
+            ("allowedKeyAccounts", &self.allowed_key_accounts),
         ];
         let given = pairs
             .iter()
@@ -239,6 +264,7 @@ fn flag_of(error: &ParameterError) -> &'static str {
         Some("checkReplicas") => "--check-replicas",
         Some("requireEnabledKey") => "--require-enabled-key",
         Some("exemptionTagKey") => "--exemption-tag-key",
+        Some("allowedKeyAccounts") => "--allowed-key-accounts",
         _ => "rule parameters",
     }
 }
@@ -305,6 +331,11 @@ pub struct BackoutArgs {
     /// The backout plan a `remediate --apply` wrote.
     #[arg(long, value_name = "FILE")]
     pub plan: PathBuf,
+    /// Accounts whose keys a secret may be restored to besides its own, comma-separated
+    /// 12-digit ids (as the rule's allowedKeyAccounts): a plan naming a key of any other
+    /// account is refused.
+    #[arg(long, value_name = "LIST")]
+    pub allowed_key_accounts: Option<String>,
     /// Make the changes (without it: a dry run that changes nothing).
     #[arg(long)]
     pub apply: bool,
@@ -452,7 +483,7 @@ mod tests {
         assert_eq!(remediate.secrets, ["a", "b"]);
         assert!(remediate.apply);
         assert_eq!(remediate.plan, Some(PathBuf::from("p.json")));
-        assert!(remediate.rule.is_empty());
+        assert!(!remediate.rule.shapes_selection_only());
     }
 
     #[test]

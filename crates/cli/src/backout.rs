@@ -1,22 +1,29 @@
-//! `secrets-cmk backout`: put every secret of a backout plan back on the key it had,
-//! exactly as it was stored (`null`: the default key, restored with an empty KmsKeyId; see
+//! `secrets-cmk backout`: put every secret of a backout plan back on the key it had
+//! (`null`: the default key, restored with an empty KmsKeyId; see
 //! `secrets_cmk_aws::remediation`).
 //!
-//! Idempotent by looking before acting: a secret already on its previous key is reported
-//! and left alone; one on the plan's new key is restored; one on any other key was
-//! changed by someone else since, and is refused rather than overwritten.
+//! A plan is a file: anyone may have edited it. So backout trusts only what it can check
+//! now, comparing resolved key ARNs, never the plan's strings alone:
+//!
+//! - a secret already on its previous key is reported and left alone (idempotent);
+//! - a secret is restored only while its live key is the plan's new key; on any other
+//!   key it was changed by someone else since, and is refused rather than overwritten;
+//! - the previous key must be the key the plan recorded (an alias is restored by the key
+//!   ARN it had then: it may point elsewhere now), of a trusted account (the secret's
+//!   own or `--allowed-key-accounts`), existing, Enabled, in the secret's Region; the
+//!   default key only when the plan recorded it (a `null` previous key).
 
 use crate::args::{BackoutArgs, single_region};
+use crate::change::{AwsServices, Services, StoredKey, display_path, resolve_stored, verify_key};
 use crate::error::CliError;
 use crate::output::{ActionRow, key_label, render_actions};
 use crate::plan::{Plan, PlanEntry};
-use crate::remediate::{AwsServices, Services, display_path, verify_key};
 use crate::term::{Progress, stdout_width};
-use rule_core::{KeyRef, same_key_arn};
+use rule_core::{KeyRef, RuleParameters, secret_refusal};
 use secrets_cmk_aws::remediation::is_default_key;
 use secrets_cmk_aws::{
-    ApiCalls, KeyDirectory, KeyUse, SdkConfig, SecretKeyChanger, SecretStore, UpdatePacer,
-    check_key,
+    ApiCalls, KeyCache, KeyDirectory, KeyUse, SdkConfig, SecretKeyChanger, SecretStore,
+    UpdatePacer, check_key,
 };
 use std::io::Write;
 
@@ -40,15 +47,28 @@ pub async fn run(
             plan.region
         )));
     }
+    let trust = RuleParameters::from_pairs(
+        args.allowed_key_accounts
+            .as_deref()
+            .map(|accounts| ("allowedKeyAccounts", accounts)),
+    )
+    .map_err(|source| CliError::Parameter {
+        flag: "--allowed-key-accounts",
+        source,
+    })?;
     let calls = ApiCalls::new();
     let services = AwsServices::for_region(base, &plan.region, &calls);
+    let job = Backout {
+        plan,
+        trust,
+        apply: args.apply,
+        width: stdout_width(),
+    };
     let result = execute(
         &services,
-        &plan,
-        args.apply,
+        &job,
         &mut UpdatePacer::default(),
         progress,
-        stdout_width(),
         &mut std::io::stdout(),
     )
     .await;
@@ -57,31 +77,58 @@ pub async fn run(
     result
 }
 
+/// What to do, decided from the command line and the plan before any AWS call.
+#[derive(Debug, Clone)]
+pub struct Backout {
+    /// The plan, as read (not trusted: every key in it is checked again).
+    pub plan: Plan,
+    /// The accounts whose keys may be restored, besides the secret's own
+    /// (`--allowed-key-accounts`, as the rule's `allowedKeyAccounts`).
+    pub trust: RuleParameters,
+    /// Change things (otherwise a dry run).
+    pub apply: bool,
+    /// Table width (a terminal), or `None`.
+    pub width: Option<u16>,
+}
+
 #[derive(Debug)]
 enum Action {
-    Restore,
+    /// UpdateSecret with this reference (`None`: the default key), then verify that the
+    /// stored key is `expect`.
+    Restore {
+        reference: Option<String>,
+        expect: Expect,
+    },
     AlreadyRestored,
     Refuse(String),
 }
 
-/// Whether two stored key ids name the same key: both the default key, or the same text,
-/// or the same key ARN.
-fn same_stored_key(a: Option<&str>, b: Option<&str>) -> bool {
-    match (is_default_key(a), is_default_key(b), a, b) {
-        (true, true, _, _) => true,
-        (false, false, Some(a), Some(b)) => a == b || same_key_arn(a, b),
-        _ => false,
+/// What the stored key must be after a restore.
+#[derive(Debug, Clone)]
+enum Expect {
+    /// The default key.
+    Default,
+    /// The key with this ARN: the stored reference is `sent` exactly, or names `arn`.
+    Key { sent: String, arn: String },
+}
+
+impl Expect {
+    fn holds(&self, stored: Option<&str>) -> bool {
+        match self {
+            Expect::Default => is_default_key(stored),
+            Expect::Key { sent, arn } => {
+                stored.is_some_and(|now| now == sent || rule_core::same_key_arn(now, arn))
+            }
+        }
     }
 }
 
 /// Restore the plan's secrets (or, without `apply`, say what would be restored).
 pub async fn execute<S, K, C>(
     services: &Services<S, K, C>,
-    plan: &Plan,
-    apply: bool,
+    job: &Backout,
     pacer: &mut UpdatePacer,
     progress: &Progress,
-    width: Option<u16>,
     out: &mut dyn Write,
 ) -> Result<(), CliError>
 where
@@ -89,6 +136,13 @@ where
     K: KeyDirectory + Sync,
     C: SecretKeyChanger + Sync,
 {
+    let Backout {
+        plan,
+        trust,
+        apply,
+        width,
+    } = job;
+    let (apply, width) = (*apply, *width);
     let mut looked: Vec<(&PlanEntry, String, Action)> = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     for (n, entry) in plan.entries.iter().enumerate() {
@@ -107,7 +161,7 @@ where
             continue;
         }
         seen.push(&entry.secret_arn);
-        let (current, action) = look(services, plan, entry).await;
+        let (current, action) = look(services, plan, trust, entry).await;
         looked.push((entry, current, action));
     }
 
@@ -123,25 +177,19 @@ where
                 refused += 1;
                 format!("refused: {reason}")
             }
-            Action::Restore if !apply => "would restore".to_owned(),
-            Action::Restore => {
+            Action::Restore { .. } if !apply => "would restore".to_owned(),
+            Action::Restore { reference, expect } => {
                 progress.status(format!("restoring {}", entry.secret_name));
                 pacer.wait().await;
-                let previous = entry
-                    .previous_kms_key_id
-                    .as_deref()
-                    .filter(|k| !k.is_empty());
                 let result = match services
                     .changer
-                    .update_kms_key(&entry.secret_arn, previous)
+                    .update_kms_key(&entry.secret_arn, reference.as_deref())
                     .await
                 {
                     Err(e) => Err(e.to_string()),
                     Ok(()) => {
-                        verify_key(&services.store, &entry.secret_arn, |now| {
-                            same_stored_key(now, previous)
-                        })
-                        .await
+                        verify_key(&services.store, &entry.secret_arn, |now| expect.holds(now))
+                            .await
                     }
                 };
                 tracing::info!(secret = %entry.secret_arn, ok = result.is_ok(), "UpdateSecret (backout)");
@@ -164,17 +212,21 @@ where
     let rows: Vec<ActionRow> = looked
         .iter()
         .zip(outcomes)
-        .map(|((entry, current, _), outcome)| ActionRow {
+        .map(|((entry, current, action), outcome)| ActionRow {
             secret: entry.secret_name.clone(),
             from: current.clone(),
-            to: key_label(entry.previous_kms_key_id.as_deref()),
+            to: match action {
+                Action::Restore { reference, .. } => key_label(reference.as_deref()),
+                _ => key_label(entry.previous_kms_key_id.as_deref()),
+            },
             outcome,
         })
         .collect();
     out.write_all(render_actions(&rows, width).as_bytes())?;
+    let targets = restore_targets(&looked);
     let to_restore = looked
         .iter()
-        .filter(|(_, _, a)| matches!(a, Action::Restore))
+        .filter(|(_, _, a)| matches!(a, Action::Restore { .. }))
         .count();
     if apply {
         writeln!(
@@ -191,6 +243,12 @@ where
             plan.region
         )?;
         if to_restore > 0 {
+            // The plan is a file anyone may have edited: show every key it would restore
+            // to, once, for review before --apply.
+            writeln!(out, "Keys this backout restores to (review them):")?;
+            for (key, count) in &targets {
+                writeln!(out, "  {key}: {count} secret(s)")?;
+            }
             writeln!(out, "Run again with --apply to restore.")?;
         }
     }
@@ -202,17 +260,34 @@ where
     Ok(())
 }
 
+/// Every distinct key a backout restores to, with how many secrets, in first-use order.
+fn restore_targets(looked: &[(&PlanEntry, String, Action)]) -> Vec<(String, usize)> {
+    let mut targets: Vec<(String, usize)> = Vec::new();
+    for (_, _, action) in looked {
+        let Action::Restore { reference, .. } = action else {
+            continue;
+        };
+        let key = key_label(reference.as_deref());
+        match targets.iter_mut().find(|(known, _)| *known == key) {
+            Some((_, count)) => *count += 1,
+            None => targets.push((key, 1)),
+        }
+    }
+    targets
+}
+
 /// Look at one secret: the key it is on now (as shown), and what backing it out means.
 async fn look<S, K, C>(
     services: &Services<S, K, C>,
     plan: &Plan,
+    trust: &RuleParameters,
     entry: &PlanEntry,
 ) -> (String, Action)
 where
     S: SecretStore + Sync,
     K: KeyDirectory + Sync,
 {
-    let (current, action) = decide(services, plan, entry).await;
+    let (current, action) = decide(services, plan, trust, entry).await;
     (
         current.map_or_else(|| "-".to_owned(), |current| key_label(current.as_deref())),
         action,
@@ -224,6 +299,7 @@ where
 async fn decide<S, K, C>(
     services: &Services<S, K, C>,
     plan: &Plan,
+    trust: &RuleParameters,
     entry: &PlanEntry,
 ) -> (Option<Option<String>>, Action)
 where
@@ -241,71 +317,150 @@ where
     };
     let stored = facts.kms_key_id.clone().filter(|k| !k.is_empty());
     let current = Some(stored.clone());
-    let stored = stored.as_deref();
-    let previous = entry
-        .previous_kms_key_id
-        .as_deref()
-        .filter(|k| !k.is_empty());
-    if same_stored_key(stored, previous) {
+    // Fresh lookups: an alias may have been pointed elsewhere since the plan was written.
+    let mut cache = KeyCache::new();
+    let live = resolve_stored(stored.as_deref(), &facts.scope, &services.keys, &mut cache).await;
+    let previous = match Previous::of(entry) {
+        Ok(previous) => previous,
+        Err(reason) => return (current, Action::Refuse(reason)),
+    };
+    if previous.is(&live) {
         return (current, Action::AlreadyRestored);
     }
-    if facts.deleted_date.is_some() {
-        return (current, Action::Refuse("scheduled for deletion".into()));
+    if let Some(reason) = secret_refusal(&facts) {
+        return (current, Action::Refuse(reason));
     }
-    if let Some(owner) = &facts.owning_service {
-        return (
-            current,
-            Action::Refuse(format!(
-                "managed by {owner}; change its key through {owner}"
-            )),
-        );
-    }
-    if !same_stored_key(stored, Some(&entry.new_kms_key_id)) {
+    if !live.is_key(&entry.new_key_arn) {
+        let now = match &live {
+            StoredKey::Unresolved(reason) => format!("{} ({reason})", key_label(stored.as_deref())),
+            _ => key_label(stored.as_deref()),
+        };
         let reason = format!(
-            "its key changed since the plan was written (now {}, the plan moved it to {}); left alone",
-            key_label(stored),
-            entry.new_kms_key_id
+            "its key is not the one the plan moved it to (now {now}, the plan moved it to {}); \
+             left alone",
+            entry.new_key_arn
         );
         return (current, Action::Refuse(reason));
     }
-    // The default key and alias/aws/* are restored without a lookup (DescribeKey on an
-    // aws/ alias can create the AWS managed key); any other previous key must still be
-    // usable, or the restore would leave the secret unreadable.
-    if let Some(previous) = previous
-        && !is_default_key(Some(previous))
-    {
-        let key = match KeyRef::parse(previous) {
-            Ok(key) => key,
-            Err(e) => {
-                return (
-                    current,
-                    Action::Refuse(format!("the plan's previous key: {e}")),
-                );
+    let action = match previous {
+        // The default key is restored without a lookup (DescribeKey on an aws/ alias can
+        // create the AWS managed key), and only because the plan recorded it.
+        Previous::Default => Action::Restore {
+            reference: None,
+            expect: Expect::Default,
+        },
+        Previous::Key { reference, arn } => {
+            match check_previous(&reference, &arn, &facts.scope, trust, &services.keys).await {
+                Ok(sent) => Action::Restore {
+                    reference: Some(sent.clone()),
+                    expect: Expect::Key { sent, arn },
+                },
+                Err(reason) => Action::Refuse(reason),
             }
+        }
+    };
+    (current, action)
+}
+
+/// The previous key as the plan recorded it.
+enum Previous {
+    /// The default key (`previous_kms_key_id` null or aws/secretsmanager).
+    Default,
+    /// A key: the reference as it was stored, and the key ARN it resolved to.
+    Key { reference: KeyRef, arn: String },
+}
+
+impl Previous {
+    fn of(entry: &PlanEntry) -> Result<Previous, String> {
+        let stored = entry
+            .previous_kms_key_id
+            .as_deref()
+            .filter(|k| !k.is_empty());
+        if is_default_key(stored) {
+            return Ok(Previous::Default);
+        }
+        let reference = stored
+            .map(KeyRef::parse)
+            .transpose()
+            .map_err(|e| format!("the plan's previous key: {e}"))?
+            .ok_or_else(|| "the plan names no previous key".to_owned())?;
+        let Some(arn) = entry.previous_key_arn.clone() else {
+            return Err(format!(
+                "the plan records no key ARN for the previous key {reference} (it could not be \
+                 resolved when the plan was written), so what it names cannot be verified"
+            ));
         };
-        if !key.is_aws_managed_alias()
-            && let Err(problem) =
-                check_key(&key, &facts.scope, &services.keys, KeyUse::Restore).await
-        {
-            return (current, Action::Refuse(format!("previous key: {problem}")));
+        if !matches!(KeyRef::parse(&arn), Ok(KeyRef::KeyArn { .. })) {
+            return Err(format!(
+                "the plan's previous_key_arn {arn:?} is not a KMS key ARN"
+            ));
+        }
+        Ok(Previous::Key { reference, arn })
+    }
+
+    /// Whether the secret's live key is this previous key.
+    fn is(&self, live: &StoredKey) -> bool {
+        match self {
+            Previous::Default => *live == StoredKey::Default,
+            Previous::Key { arn, .. } => live.is_key(arn),
         }
     }
-    (current, Action::Restore)
+}
+
+/// Check a previous key before restoring it: of a trusted account, existing, Enabled, in
+/// the secret's Region, and still the key the plan recorded. Returns the reference to
+/// send: the stored form for a key id or ARN (restored exactly), the key ARN for an
+/// alias (which may point elsewhere by the time UpdateSecret resolves it).
+async fn check_previous<K: KeyDirectory + Sync>(
+    reference: &KeyRef,
+    recorded_arn: &str,
+    scope: &rule_core::Scope,
+    trust: &RuleParameters,
+    keys: &K,
+) -> Result<String, String> {
+    // The recorded ARN is checked too: an edited plan could pair a harmless reference
+    // with a foreign ARN, or the other way round.
+    for key in [
+        reference.clone(),
+        KeyRef::parse(recorded_arn).map_err(|e| e.to_string())?,
+    ] {
+        let described = check_key(&key, scope, trust, keys, KeyUse::Restore)
+            .await
+            .map_err(|problem| format!("previous key: {problem}"))?;
+        if !rule_core::same_key_arn(&described.arn, recorded_arn) {
+            return Err(format!(
+                "previous key {reference} is now {}, not {recorded_arn} as when the plan was \
+                 written; left alone",
+                described.arn
+            ));
+        }
+    }
+    Ok(if reference.is_alias() {
+        recorded_arn.to_owned()
+    } else {
+        reference.to_string()
+    })
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
     #[test]
-    fn stored_keys_compare_by_meaning() {
+    fn the_expected_key_after_a_restore_compares_by_meaning() {
         let arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-        assert!(same_stored_key(None, None));
-        assert!(same_stored_key(None, Some("alias/aws/secretsmanager")));
-        assert!(same_stored_key(Some("alias/app"), Some("alias/app")));
         let upper = "arn:aws:kms:us-east-1:111122223333:key/1234ABCD-12AB-34CD-56EF-1234567890AB";
-        assert!(same_stored_key(Some(arn), Some(upper)));
-        assert!(!same_stored_key(None, Some(arn)));
-        assert!(!same_stored_key(Some("alias/app"), Some(arn)));
+        assert!(Expect::Default.holds(None));
+        assert!(Expect::Default.holds(Some("alias/aws/secretsmanager")));
+        assert!(!Expect::Default.holds(Some(arn)));
+        let by_id = Expect::Key {
+            sent: "1234abcd-12ab-34cd-56ef-1234567890ab".into(),
+            arn: arn.into(),
+        };
+        assert!(by_id.holds(Some(upper)));
+        assert!(by_id.holds(Some("1234abcd-12ab-34cd-56ef-1234567890ab")));
+        assert!(!by_id.holds(None));
+        assert!(!by_id.holds(Some("alias/app")));
     }
 }

@@ -13,6 +13,7 @@
 //! | [`audit`] | `audit`: sweep each Region, render, exit status |
 //! | [`remediate`] | `remediate`: pick, pre-check, dry run or re-key with a backout plan |
 //! | [`backout`] | `backout`: restore the previous keys from a plan |
+//! | [`change`] | what both share: the services, resolving a stored key, verifying a change |
 //! | [`plan`] | the backout plan file (versioned JSON) |
 //! | [`output`] | table, JSON and CSV rendering (pure) |
 //! | [`term`] | the progress indicator and the terminal width |
@@ -21,6 +22,7 @@
 pub mod args;
 pub mod audit;
 pub mod backout;
+pub mod change;
 pub mod error;
 pub mod output;
 pub mod plan;

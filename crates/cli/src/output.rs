@@ -3,7 +3,7 @@
 //! decide where it goes.
 
 use comfy_table::{ContentArrangement, Table, presets};
-use rule_core::{Compliance, Decision};
+use rule_core::{Compliance, Decision, Row};
 use secrets_cmk_aws::SweepItem;
 use serde::{Serialize, Serializer};
 
@@ -30,8 +30,10 @@ pub struct AuditRow {
     /// COMPLIANT, NON_COMPLIANT or NOT_APPLICABLE; `None` when it could not be verified.
     #[serde(serialize_with = "compliance_text")]
     pub compliance: Option<Compliance>,
-    /// The decision-table row that decided (design.md); `None` when unverified.
-    pub row: Option<u8>,
+    /// The decision-table row that decided (docs/design.md), written as its number
+    /// (`"4"`, `"5a"`); `None` when unverified.
+    #[serde(serialize_with = "row_number")]
+    pub row: Option<Row>,
     /// The service that manages the secret (e.g. `rds`), if any.
     pub owning_service: Option<String>,
     /// Why: the rule's annotation, or what could not be verified.
@@ -61,6 +63,13 @@ impl AuditRow {
             owning_service: secret.owning_service.clone(),
             reason,
         }
+    }
+}
+
+fn row_number<S: Serializer>(value: &Option<Row>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(row) => s.serialize_str(row.number()),
+        None => s.serialize_none(),
     }
 }
 
@@ -266,9 +275,9 @@ mod tests {
             kms_key_id: key.map(str::to_owned),
             compliance,
             row: compliance.map(|c| match c {
-                Compliance::Compliant => 12,
-                Compliance::NonCompliant => 4,
-                Compliance::NotApplicable => 3,
+                Compliance::Compliant => Row::Compliant,
+                Compliance::NonCompliant => Row::DefaultKey,
+                Compliance::NotApplicable => Row::Exempt,
             }),
             owning_service: None,
             reason: reason.to_owned(),
@@ -353,7 +362,7 @@ mod tests {
                 "region": "us-east-1",
                 "kms_key_id": null,
                 "compliance": "NON_COMPLIANT",
-                "row": 4,
+                "row": "4",
                 "owning_service": null,
                 "reason": "uses the default key aws/secretsmanager",
             })
@@ -481,7 +490,7 @@ mod tests {
         let verdict = Verdict {
             compliance: Compliance::NonCompliant,
             annotation: Annotation::new("default key"),
-            row: 4,
+            row: Row::DefaultKey,
         };
         let decided = AuditRow::from_item(&SweepItem {
             secret: secret.clone(),
@@ -495,7 +504,7 @@ mod tests {
         assert_eq!(decided.owning_service.as_deref(), Some("rds"));
         assert_eq!(
             (decided.compliance, decided.row),
-            (Some(Compliance::NonCompliant), Some(4))
+            (Some(Compliance::NonCompliant), Some(Row::DefaultKey))
         );
 
         let unknown = AuditRow::from_item(&SweepItem {

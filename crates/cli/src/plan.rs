@@ -1,10 +1,13 @@
 //! The backout plan: the file `remediate --apply` writes and `backout` reads. It records,
-//! per secret, the key it was on (`null` = the default key) and the key it was moved to,
-//! so the change can be undone exactly.
+//! per secret, the key it was on and the key it was moved to, each both as the stored
+//! reference and as the key ARN that reference resolved to when the plan was written, so
+//! the change can be undone exactly, and only to what it was: `backout` compares resolved
+//! ARNs (an alias may have been pointed elsewhere since) and checks every key against the
+//! accounts it trusts (a plan is a file anyone may have edited).
 //!
-//! The file is versioned (`"version": 1`): a reader refuses a version it does not know
-//! rather than guess at its meaning. Unknown extra fields are ignored, so a later minor
-//! addition does not break older readers.
+//! The file is versioned (`"version": 2`; version 1 lacked the resolved ARNs): a reader
+//! refuses a version it does not know rather than guess at its meaning. Unknown extra
+//! fields are ignored, so a later minor addition does not break older readers.
 //!
 //! Written before the first change and again after each one (write to a temporary file,
 //! then rename), so a run that is interrupted still leaves a plan that covers every
@@ -18,7 +21,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The plan format this build writes and reads.
-pub const PLAN_VERSION: u64 = 1;
+pub const PLAN_VERSION: u64 = 2;
 
 /// A backout plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,8 +51,15 @@ pub struct PlanEntry {
     pub region: String,
     /// The key it was on, exactly as stored; `null` = the default key aws/secretsmanager.
     pub previous_kms_key_id: Option<String>,
-    /// The key it was moved to (a key ARN).
+    /// The key ARN `previous_kms_key_id` resolved to; `null` for the default key (an
+    /// `alias/aws/*` reference is never described) or when it could not be resolved
+    /// (then `backout` refuses the entry).
+    pub previous_key_arn: Option<String>,
+    /// The key reference UpdateSecret was sent (the target's key ARN, never an alias:
+    /// an alias could be pointed at another key between the check and the change).
     pub new_kms_key_id: String,
+    /// The key ARN of the target, as DescribeKey resolved it before the change.
+    pub new_key_arn: String,
     /// Where the change stands.
     pub status: EntryStatus,
     /// When UpdateSecret succeeded.
@@ -83,6 +93,15 @@ pub enum PlanError {
     /// No `version` field: not one of our plans.
     #[error("not a secrets-cmk backout plan (no \"version\" field)")]
     NoVersion,
+    /// A version 1 plan: written before plans recorded resolved key ARNs, so this build
+    /// cannot check that a backout restores only what was there.
+    #[error(
+        "plan version 1 records no resolved key ARNs, so this secrets-cmk cannot verify \
+         what it would restore; restore by hand (aws secretsmanager update-secret \
+         --kms-key-id with each entry's previous_kms_key_id, after checking it) or with the \
+         secrets-cmk that wrote it"
+    )]
+    VersionOne,
     /// A version this build does not read.
     #[error(
         "plan version {found} is not supported (this secrets-cmk reads version {PLAN_VERSION})"
@@ -105,6 +124,7 @@ impl Plan {
         match value.get("version") {
             None => return Err(PlanError::NoVersion),
             Some(version) if version.as_u64() == Some(PLAN_VERSION) => {}
+            Some(version) if version.as_u64() == Some(1) => return Err(PlanError::VersionOne),
             Some(other) => {
                 return Err(PlanError::Version {
                     found: other.to_string(),
@@ -212,7 +232,9 @@ mod tests {
                     secret_name: "db".into(),
                     region: "us-east-1".into(),
                     previous_kms_key_id: None,
+                    previous_key_arn: None,
                     new_kms_key_id: "arn:aws:kms:us-east-1:111122223333:key/k".into(),
+                    new_key_arn: "arn:aws:kms:us-east-1:111122223333:key/k".into(),
                     status: EntryStatus::Changed,
                     changed_at: Some(at),
                     error: None,
@@ -223,7 +245,9 @@ mod tests {
                     secret_name: "app".into(),
                     region: "us-east-1".into(),
                     previous_kms_key_id: Some("alias/old".into()),
+                    previous_key_arn: Some("arn:aws:kms:us-east-1:111122223333:key/o".into()),
                     new_kms_key_id: "arn:aws:kms:us-east-1:111122223333:key/k".into(),
+                    new_key_arn: "arn:aws:kms:us-east-1:111122223333:key/k".into(),
                     status: EntryStatus::Failed,
                     changed_at: None,
                     error: Some("AccessDenied".into()),
@@ -251,7 +275,7 @@ mod tests {
     #[test]
     fn the_default_key_is_null_and_times_are_rfc3339() {
         let value: serde_json::Value = serde_json::from_str(&plan().to_json().unwrap()).unwrap();
-        assert_eq!(value["version"], 1);
+        assert_eq!(value["version"], 2);
         assert_eq!(
             value["entries"][0]["previous_kms_key_id"],
             serde_json::Value::Null
@@ -259,6 +283,14 @@ mod tests {
         assert_eq!(value["entries"][0]["status"], "changed");
         assert_eq!(value["entries"][0]["changed_at"], "2025-01-02T03:04:05Z");
         assert_eq!(value["entries"][1]["previous_kms_key_id"], "alias/old");
+        assert_eq!(
+            value["entries"][1]["previous_key_arn"],
+            "arn:aws:kms:us-east-1:111122223333:key/o"
+        );
+        assert_eq!(
+            value["entries"][0]["previous_key_arn"],
+            serde_json::Value::Null
+        );
         assert!(value["entries"][0].get("error").is_none());
     }
 
@@ -276,13 +308,18 @@ mod tests {
     fn unknown_versions_and_foreign_files_are_refused() {
         let mut value: serde_json::Value =
             serde_json::from_str(&plan().to_json().unwrap()).unwrap();
-        value["version"] = 2.into();
+        value["version"] = 3.into();
         let err = Plan::from_json(&value.to_string()).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "plan version 2 is not supported (this secrets-cmk reads version 1)"
+            "plan version 3 is not supported (this secrets-cmk reads version 2)"
         );
-        value["version"] = "1".into();
+        // AND a version 1 plan (no resolved key ARNs) says how to go on
+        value["version"] = 1.into();
+        let old = Plan::from_json(&value.to_string()).unwrap_err();
+        assert!(old.to_string().contains("version 1"), "{old}");
+        assert!(old.to_string().contains("previous_kms_key_id"), "{old}");
+        value["version"] = "2".into();
         assert!(matches!(
             Plan::from_json(&value.to_string()),
             Err(PlanError::Version { .. })
@@ -296,7 +333,7 @@ mod tests {
             Err(PlanError::Json(_))
         ));
         assert!(matches!(
-            Plan::from_json("{\"version\": 1}"),
+            Plan::from_json("{\"version\": 2}"),
             Err(PlanError::Json(_))
         ));
     }

@@ -16,7 +16,8 @@ use crate::annotation::Annotation;
 use crate::event::ConfigurationItemStatus;
 use crate::facts::{KeyFacts, KeyLookup, KeyManager, KeyState, ReplicaFacts, SecretFacts, Tag};
 use crate::key_ref::{KeyRef, QualifiedKeyRef, Scope, is_region, same_key_arn};
-use crate::params::RuleParameters;
+use crate::params::{ALLOWED_KEY_ACCOUNTS, RuleParameters};
+use crate::row::Row;
 
 /// The compliance types PutEvaluations accepts from this rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -53,10 +54,10 @@ pub struct Verdict {
     pub compliance: Compliance,
     /// Why, naming the key.
     pub annotation: Annotation,
-    /// The decision-table row that decided (1..=12), for logs and tests. A COMPLIANT
-    /// verdict that relied on row 10 (a cross-account key treated as customer managed)
-    /// carries 10, otherwise 12.
-    pub row: u8,
+    /// The decision-table row that decided. A COMPLIANT verdict that relied on row 10
+    /// (a cross-account key treated as customer managed) carries
+    /// [`Row::CrossAccountUnverified`], otherwise [`Row::Compliant`].
+    pub row: Row,
 }
 
 /// The outcome for one secret.
@@ -105,7 +106,7 @@ pub fn resource_gone(
     Some(Verdict {
         compliance: Compliance::NotApplicable,
         annotation: Annotation::new(why),
-        row: 1,
+        row: Row::Gone,
     })
 }
 
@@ -174,7 +175,7 @@ pub fn decide(secret: &SecretFacts, params: &RuleParameters, keys: &dyn KeyFacts
     if let Some(date) = secret.deleted_date {
         return verdict(
             Compliance::NotApplicable,
-            2,
+            Row::ScheduledForDeletion,
             format!(
                 "The secret is scheduled for deletion on {}.",
                 date.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -185,7 +186,7 @@ pub fn decide(secret: &SecretFacts, params: &RuleParameters, keys: &dyn KeyFacts
     if let Some(tag) = exemption_tag(secret, params) {
         return verdict(
             Compliance::NotApplicable,
-            3,
+            Row::Exempt,
             format!(
                 "Exempt: the secret carries the exemption tag {}={}.",
                 tag.key, tag.value
@@ -227,7 +228,7 @@ pub fn decide(secret: &SecretFacts, params: &RuleParameters, keys: &dyn KeyFacts
                 };
                 return verdict(
                     Compliance::NonCompliant,
-                    11,
+                    Row::ReplicaFails,
                     format!("Replica in {region}{status}: {why}."),
                 );
             }
@@ -276,9 +277,9 @@ pub fn decide(secret: &SecretFacts, params: &RuleParameters, keys: &dyn KeyFacts
     }
     text.push('.');
     let row = if primary.verified && unverified_replicas.is_empty() {
-        12
+        Row::Compliant
     } else {
-        10
+        Row::CrossAccountUnverified
     };
     verdict(Compliance::Compliant, row, text)
 }
@@ -286,7 +287,7 @@ pub fn decide(secret: &SecretFacts, params: &RuleParameters, keys: &dyn KeyFacts
 /// The outcome of rows 4 to 10 for one key in one scope.
 enum KeyCheck {
     /// A row from 4 to 9 failed; `why` is a lowercase sentence fragment naming the key.
-    Fails { row: u8, why: String },
+    Fails { row: Row, why: String },
     /// The key passes.
     Passes(Pass),
     /// The facts do not settle it.
@@ -334,7 +335,7 @@ fn check_key(
     // Row 4.
     let Some(stored) = stored.filter(|s| !s.trim().is_empty()) else {
         return fails(
-            4,
+            Row::DefaultKey,
             "encrypted with the default AWS managed key aws/secretsmanager; a customer \
              managed KMS key is required"
                 .to_owned(),
@@ -353,20 +354,32 @@ fn check_key(
     // Row 5, decided without DescribeKey.
     if key.is_aws_managed_alias() {
         return fails(
-            5,
+            Row::AwsManagedAlias,
             format!(
                 "encrypted with the AWS managed key {key}; a customer managed KMS key is required"
             ),
         );
     }
     let q = key.qualify(scope);
+    // Row 5a, decided without DescribeKey: a key of an account we do not trust fails
+    // whatever it is, so it is never described (nor is its owner told we looked).
+    if !params.trusts_key_account(q.account(), &scope.account) {
+        return fails(
+            Row::UntrustedKeyAccount,
+            format!(
+                "encrypted with KMS key {q} of account {}, not the secret's own and not \
+                 trusted ({ALLOWED_KEY_ACCOUNTS}, kmsKeyArns): its owner can disable the key",
+                q.account()
+            ),
+        );
+    }
     let (identity, verified, state) = match keys.lookup(&q) {
         None => return KeyCheck::Unverifiable(format!("no DescribeKey result for {q}")),
         Some(KeyLookup::Described(described)) => {
             // Row 6.
             if described.manager == KeyManager::Aws {
                 return fails(
-                    6,
+                    Row::AwsManagedKey,
                     format!(
                         "encrypted with the AWS managed KMS key {}; a customer managed KMS key \
                          is required",
@@ -389,7 +402,7 @@ fn check_key(
             }
             if params.require_enabled_key && !enabled {
                 return fails(
-                    8,
+                    Row::KeyNotEnabled,
                     format!(
                         "KMS key {} is {} (KeyState {}): the secret is or will become unreadable",
                         described.arn,
@@ -412,7 +425,7 @@ fn check_key(
         // Row 7.
         Some(KeyLookup::NotFound) => {
             return fails(
-                7,
+                Row::KeyNotFound,
                 format!("KMS key {q} does not exist: the secret cannot be decrypted"),
             );
         }
@@ -440,7 +453,7 @@ fn check_key(
                     Identity::Unresolved(q) => q.to_string(),
                 };
                 return fails(
-                    9,
+                    Row::NotApproved,
                     format!("KMS key {key} is not one of the approved keys (kmsKeyArns)"),
                 );
             }
@@ -560,6 +573,9 @@ fn lookups_for_key(
         return;
     }
     let q = key.qualify(scope);
+    if !params.trusts_key_account(q.account(), &scope.account) {
+        return; // row 5a decides without a lookup
+    }
     let aliases: Vec<QualifiedKeyRef> = params
         .approved_keys
         .as_deref()

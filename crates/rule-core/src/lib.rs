@@ -27,6 +27,12 @@
 //!     Then it is NON_COMPLIANT, and DescribeKey is never called on the alias
 //!           (that call can create the AWS managed key)
 //!
+//!   Scenario: 5a. the key belongs to an account we do not trust
+//!     Given the key's ARN names an account that is not the secret's own, not in
+//!           allowedKeyAccounts, and not the account of a kmsKeyArns entry
+//!     Then it is NON_COMPLIANT, naming the account and the parameter, and DescribeKey
+//!          is never called (the key's owner could disable it: ransom)
+//!
 //!   Scenario: 6. the key is AWS managed
 //!     Given DescribeKey says KeyManager AWS
 //!     Then it is NON_COMPLIANT, naming the key ARN
@@ -43,8 +49,9 @@
 //!     Given kmsKeyArns is set and the key resolves to none of the approved keys
 //!     Then it is NON_COMPLIANT (resolved key ARNs are compared, not strings)
 //!
-//!   Scenario: 10. the key is in another account and may not be described
-//!     Given the key's ARN names another account and DescribeKey is denied
+//!   Scenario: 10. the key is in another allowed account and may not be described
+//!     Given the key's ARN names another account that is trusted (scenario 5a) and
+//!           DescribeKey is denied
 //!     Then the key is treated as customer managed, annotated "not verified"
 //!     And scenario 9 still applies
 //!
@@ -68,7 +75,7 @@
 //!
 //! ```
 //! use std::collections::HashMap;
-//! use rule_core::{decide, key_lookups_needed, Compliance, Decision, RuleParameters, Scope, SecretFacts};
+//! use rule_core::{decide, key_lookups_needed, Compliance, Decision, Row, RuleParameters, Scope, SecretFacts};
 //!
 //! let arn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-password-AbCdEf";
 //! let secret = SecretFacts {
@@ -90,7 +97,7 @@
 //!     panic!("the default key needs no lookup");
 //! };
 //! assert_eq!(verdict.compliance, Compliance::NonCompliant);
-//! assert_eq!(verdict.row, 4);
+//! assert_eq!(verdict.row, Row::DefaultKey);
 //! assert!(verdict.annotation.as_str().contains("aws/secretsmanager"));
 //! # Ok::<(), rule_core::KeyRefError>(())
 //! ```
@@ -102,6 +109,8 @@ pub mod event;
 pub mod facts;
 pub mod key_ref;
 pub mod params;
+pub mod remediation;
+pub mod row;
 
 pub use annotation::Annotation;
 pub use decision::{
@@ -120,3 +129,7 @@ pub use facts::{
 };
 pub use key_ref::{KeyRef, KeyRefError, KeyRefProblem, QualifiedKeyRef, Scope, same_key_arn};
 pub use params::{KNOWN_PARAMETERS, ParameterError, RuleParameters};
+pub use remediation::{
+    KeyProblem, KeyUse, problem_after_lookup, problem_before_lookup, secret_on_key, secret_refusal,
+};
+pub use row::Row;

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::key_ref::{KeyRef, KeyRefError, bounded, prefix};
+use crate::key_ref::{KeyRef, KeyRefError, bounded, is_account_id, prefix};
 
 /// `kmsKeyArns`: comma-separated approved keys.
 pub const KMS_KEY_ARNS: &str = "kmsKeyArns";
@@ -18,14 +18,17 @@ pub const REQUIRE_ENABLED_KEY: &str = "requireEnabledKey";
 pub const EXEMPTION_TAG_KEY: &str = "exemptionTagKey";
 /// `executionRoleName`: the role assumed in the evaluated account.
 pub const EXECUTION_ROLE_NAME: &str = "executionRoleName";
+/// `allowedKeyAccounts`: accounts whose keys may protect a secret, besides its own.
+pub const ALLOWED_KEY_ACCOUNTS: &str = "allowedKeyAccounts";
 
 /// Every parameter name the rule knows, in documentation order.
-pub const KNOWN_PARAMETERS: [&str; 5] = [
+pub const KNOWN_PARAMETERS: [&str; 6] = [
     KMS_KEY_ARNS,
     CHECK_REPLICAS,
     REQUIRE_ENABLED_KEY,
     EXEMPTION_TAG_KEY,
     EXECUTION_ROLE_NAME,
+    ALLOWED_KEY_ACCOUNTS,
 ];
 
 /// Tag keys are at most 128 characters.
@@ -47,6 +50,10 @@ pub struct RuleParameters {
     pub exemption_tag_key: Option<String>,
     /// `executionRoleName`, a valid IAM role name; unset by default.
     pub execution_role_name: Option<String>,
+    /// `allowedKeyAccounts`: 12-digit account ids, deduplicated, in the order given;
+    /// empty by default (only the secret's own account, and the accounts of
+    /// `kmsKeyArns` entries, are trusted).
+    pub allowed_key_accounts: Vec<String>,
 }
 
 impl Default for RuleParameters {
@@ -58,6 +65,7 @@ impl Default for RuleParameters {
             require_enabled_key: true,
             exemption_tag_key: None,
             execution_role_name: None,
+            allowed_key_accounts: Vec::new(),
         }
     }
 }
@@ -129,6 +137,13 @@ impl RuleParameters {
                         Some(parse_role_name(value)?)
                     }
                 }
+                ALLOWED_KEY_ACCOUNTS => {
+                    params.allowed_key_accounts = if unset {
+                        Vec::new()
+                    } else {
+                        parse_accounts(value)?
+                    }
+                }
                 unknown => {
                     return Err(ParameterError::Unknown {
                         name: prefix(unknown),
@@ -137,6 +152,22 @@ impl RuleParameters {
             }
         }
         Ok(params)
+    }
+}
+
+impl RuleParameters {
+    /// Whether a key owned by `key_account` may protect a secret of `secret_account`
+    /// (row 5a): the secret's own account, an `allowedKeyAccounts` entry, or the account
+    /// of a `kmsKeyArns` ARN (a key approved by name is trusted with its account; row 9
+    /// still decides whether it is the approved key).
+    pub fn trusts_key_account(&self, key_account: &str, secret_account: &str) -> bool {
+        key_account == secret_account
+            || self.allowed_key_accounts.iter().any(|a| a == key_account)
+            || self
+                .approved_keys
+                .iter()
+                .flatten()
+                .any(|key| key.account() == Some(key_account))
     }
 }
 
@@ -180,6 +211,21 @@ fn parse_approved_keys(value: &str) -> Result<Option<Vec<KeyRef>>, ParameterErro
         }
     }
     Ok(if keys.is_empty() { None } else { Some(keys) })
+}
+
+fn parse_accounts(value: &str) -> Result<Vec<String>, ParameterError> {
+    let mut accounts: Vec<String> = Vec::new();
+    for item in value.split(',').map(str::trim) {
+        if !is_account_id(item) {
+            return Err(ParameterError::BadAccount {
+                item: bounded(item),
+            });
+        }
+        if !accounts.iter().any(|known| known == item) {
+            accounts.push(item.to_owned());
+        }
+    }
+    Ok(accounts)
 }
 
 fn parse_tag_key(value: &str) -> Result<String, ParameterError> {
@@ -298,6 +344,16 @@ pub enum ParameterError {
         /// The value (quoted, bounded).
         value: String,
     },
+    /// An item of `allowedKeyAccounts` that is not a 12-digit account id (an empty item,
+    /// as in `"1,,2"`, included: a typo must not silently shrink the list).
+    #[error(
+        "rule parameter allowedKeyAccounts: {item} is not a 12-digit AWS account id \
+         (give comma-separated account ids, e.g. 111122223333,444455556666)"
+    )]
+    BadAccount {
+        /// The item (quoted, bounded).
+        item: String,
+    },
     /// An `executionRoleName` that is not an IAM role name.
     #[error(
         "rule parameter executionRoleName: {value} is not an IAM role name (1 to 64 \
@@ -323,6 +379,7 @@ impl ParameterError {
             | ParameterError::AwsManagedAlias { .. } => Some(KMS_KEY_ARNS),
             ParameterError::BadTagKey { .. } => Some(EXEMPTION_TAG_KEY),
             ParameterError::BadRoleName { .. } => Some(EXECUTION_ROLE_NAME),
+            ParameterError::BadAccount { .. } => Some(ALLOWED_KEY_ACCOUNTS),
         }
     }
 }

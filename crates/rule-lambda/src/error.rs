@@ -19,6 +19,11 @@ pub enum RuleError {
     /// already says "invalid rule parameters".
     #[error("{0}")]
     InvalidParameters(#[source] EventError),
+    /// The event asks for something this function refuses to do: a role other than its
+    /// own setting, or a configuration item of another account than the event's. No
+    /// evaluation is reported; retrying the same event cannot change that.
+    #[error("refused: {0}")]
+    Refused(String),
     /// The function ARN in the invocation context is not a Lambda function ARN.
     #[error("the invoked function ARN {0:?} is not a Lambda function ARN")]
     InvalidFunctionArn(String),
@@ -40,6 +45,7 @@ impl RuleError {
         match self {
             RuleError::InvalidEvent(_)
             | RuleError::InvalidParameters(_)
+            | RuleError::Refused(_)
             | RuleError::InvalidFunctionArn(_) => false,
             RuleError::AccountAccess(e) => e.is_retryable(),
             RuleError::Aws(e) => e.is_retryable(),

@@ -34,9 +34,10 @@ const SKIPPED_NAMED_IN_ERROR: usize = 20;
 /// Settings that come from the Lambda's environment, not from the event.
 #[derive(Debug, Clone)]
 pub struct HandlerSettings {
-    /// Role to assume in member accounts when the rule parameters name none
-    /// (`SECRETS_CMK_EXECUTION_ROLE_NAME`).
-    pub default_execution_role_name: Option<String>,
+    /// Role to assume in member accounts (`SECRETS_CMK_EXECUTION_ROLE_NAME`). When set,
+    /// an `executionRoleName` rule parameter must equal it; when unset, the parameter
+    /// names the role.
+    pub execution_role_name: Option<String>,
     /// The sweep stops starting new work (pages, the stale-result cleanup) when less
     /// than this is left before the invocation's deadline, and a page in flight gets only
     /// the time left before it, so what was decided is reported instead of being killed
@@ -47,7 +48,7 @@ pub struct HandlerSettings {
 impl Default for HandlerSettings {
     fn default() -> HandlerSettings {
         HandlerSettings {
-            default_execution_role_name: None,
+            execution_role_name: None,
             deadline_margin: Duration::from_secs(10),
         }
     }
@@ -130,11 +131,11 @@ impl<C: Connector> RuleHandler<C> {
             }
         })?;
         let (partition, own_account) = function_account(&invocation.invoked_function_arn)?;
-        let role_name = event
-            .rule_parameters
-            .execution_role_name
-            .as_deref()
-            .or(self.settings.default_execution_role_name.as_deref());
+        let role_name = execution_role(
+            event.rule_parameters.execution_role_name.as_deref(),
+            self.settings.execution_role_name.as_deref(),
+        )?;
+        refuse_foreign_items(&event)?;
         let services = self
             .connector
             .connect(&own_account, &event.account_id, &partition, role_name)
@@ -248,7 +249,14 @@ async fn evaluate_oversized<S: AccountServices>(
         .latest_configuration_item(&summary.resource_type, &summary.resource_id)
         .await;
     match history {
-        Ok(Some(item)) => return evaluate_item(services, event, &item, item.capture_time).await,
+        Ok(Some(item)) => {
+            same_account(
+                event,
+                "the configuration item Config returned",
+                &item.account_id,
+            )?;
+            return evaluate_item(services, event, &item, item.capture_time).await;
+        }
         Ok(None) => {}
         Err(err) => return Ok(skipped(&summary.resource_id, &err)),
     }
@@ -295,7 +303,7 @@ fn not_applicable(annotation: String) -> Verdict {
     Verdict {
         compliance: Compliance::NotApplicable,
         annotation: Annotation::new(annotation),
-        row: 1,
+        row: rule_core::Row::Gone,
     }
 }
 
@@ -535,6 +543,56 @@ impl<S: AccountServices> SweepRun<'_, S> {
         report.cleaned_up += stale.len() as u64;
         self.put_all(&stale, report).await
     }
+}
+
+/// The role to assume in the evaluated account. The function's own setting
+/// (`SECRETS_CMK_EXECUTION_ROLE_NAME`) wins and may not be overridden: whoever can edit a
+/// rule's parameters in a member account must not make the central function assume
+/// another role. Without a setting, the parameter names it.
+fn execution_role<'a>(
+    parameter: Option<&'a str>,
+    setting: Option<&'a str>,
+) -> Result<Option<&'a str>, RuleError> {
+    match (parameter, setting) {
+        (Some(parameter), Some(setting)) if parameter != setting => {
+            Err(RuleError::Refused(format!(
+                "rule parameter executionRoleName {parameter:?} differs from this function's \
+                 own setting {setting:?} ({}); remove the parameter or make it equal",
+                crate::settings::EXECUTION_ROLE_NAME_VAR
+            )))
+        }
+        (parameter, None) => Ok(parameter),
+        (_, setting) => Ok(setting),
+    }
+}
+
+/// A change notification's item (or summary) must be of the account the event is for:
+/// the function acts in `accountId`'s account, so an item of another account would be
+/// judged, and reported, with facts from the wrong one.
+fn refuse_foreign_items(event: &ConfigRuleEvent) -> Result<(), RuleError> {
+    match &event.invoking_event {
+        InvokingEvent::ConfigurationItemChange {
+            configuration_item, ..
+        } => same_account(
+            event,
+            "the configuration item",
+            &configuration_item.account_id,
+        ),
+        InvokingEvent::OversizedConfigurationItemChange { summary, .. } => {
+            same_account(event, "the configuration item summary", &summary.account_id)
+        }
+        InvokingEvent::Scheduled { .. } => Ok(()),
+    }
+}
+
+fn same_account(event: &ConfigRuleEvent, what: &str, account: &str) -> Result<(), RuleError> {
+    if account == event.account_id {
+        return Ok(());
+    }
+    Err(RuleError::Refused(format!(
+        "{what} is of account {account:?}, the event's accountId is {:?}",
+        event.account_id
+    )))
 }
 
 /// How far a sweep got when the deadline stopped it.

@@ -3,7 +3,8 @@
 use crate::handler::HandlerSettings;
 use std::time::Duration;
 
-/// Role name to assume in member accounts when the rule parameters name none.
+/// Role name to assume in member accounts; an `executionRoleName` rule parameter must
+/// equal it when it is set.
 pub const EXECUTION_ROLE_NAME_VAR: &str = "SECRETS_CMK_EXECUTION_ROLE_NAME";
 /// Milliseconds before the deadline at which a sweep stops starting new pages.
 pub const DEADLINE_MARGIN_VAR: &str = "SECRETS_CMK_DEADLINE_MARGIN_MS";
@@ -29,7 +30,7 @@ pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<HandlerSettin
                 problem: e.to_string(),
             },
         )?;
-        settings.default_execution_role_name = Some(value.trim().to_owned());
+        settings.execution_role_name = Some(value.trim().to_owned());
     }
     if let Some(value) = lookup(DEADLINE_MARGIN_VAR).filter(|v| !v.trim().is_empty()) {
         let millis: u64 = value.trim().parse().map_err(|_| SettingsError {
@@ -60,7 +61,7 @@ mod tests {
     fn defaults_without_environment() {
         // GIVEN no variables WHEN read THEN defaults
         let settings = from_env(env(&[])).unwrap();
-        assert_eq!(settings.default_execution_role_name, None);
+        assert_eq!(settings.execution_role_name, None);
         assert_eq!(settings.deadline_margin, Duration::from_secs(10));
     }
 
@@ -72,7 +73,7 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(
-            settings.default_execution_role_name.as_deref(),
+            settings.execution_role_name.as_deref(),
             Some("SecretsCmkExecution")
         );
         assert_eq!(settings.deadline_margin, Duration::from_millis(2500));

@@ -1,6 +1,7 @@
-//! One test per row of design.md's decision table, plus its variants.
+//! One test per row of the decision table in docs/design.md, plus its variants.
 
 use chrono::{TimeZone, Utc};
+use rule_core::Row;
 use rule_core::{
     Compliance, ConfigurationItemStatus, KeyLookup, KeyManager, KeyState, RuleParameters, Tag,
     key_lookups_needed, resource_gone,
@@ -17,7 +18,7 @@ fn row_1_deleted_resource_is_not_applicable() {
     let verdict = resource_gone(ConfigurationItemStatus::ResourceDeleted, false).unwrap();
     // THEN it is NOT_APPLICABLE, naming the status
     assert_eq!(verdict.compliance, Compliance::NotApplicable);
-    assert_eq!(verdict.row, 1);
+    assert_eq!(verdict.row, Row::Gone);
     assert!(verdict.annotation.as_str().contains("ResourceDeleted"));
 }
 
@@ -78,7 +79,7 @@ fn row_2_scheduled_for_deletion_is_not_applicable_with_the_date() {
     let verdict = verdict_of(decide_checked(&secret, &params(), &keys));
     // THEN it is NOT_APPLICABLE, naming the date, without any lookup
     assert_eq!(verdict.compliance, Compliance::NotApplicable);
-    assert_eq!(verdict.row, 2);
+    assert_eq!(verdict.row, Row::ScheduledForDeletion);
     assert!(verdict.annotation.as_str().contains("2024-06-01T08:30:00Z"));
     assert!(key_lookups_needed(&secret, &params()).is_empty());
     assert!(keys.asked().is_empty());
@@ -99,7 +100,7 @@ fn row_3_exemption_tag_is_not_applicable_naming_the_tag() {
     let verdict = verdict_of(decide_checked(&secret, &params, &Keys::new()));
     // THEN it is NOT_APPLICABLE, naming key and value, and needs no key lookup
     assert_eq!(verdict.compliance, Compliance::NotApplicable);
-    assert_eq!(verdict.row, 3);
+    assert_eq!(verdict.row, Row::Exempt);
     assert!(verdict.annotation.as_str().contains("Exempt=SEC-1234"));
     assert!(key_lookups_needed(&secret, &params).is_empty());
 }
@@ -116,7 +117,7 @@ fn row_3_exemption_tag_key_must_match_exactly() {
     // WHEN decided
     let verdict = verdict_of(decide_checked(&secret, &params, &Keys::new()));
     // THEN the tag does not exempt it: the default key fails at row 4
-    assert_eq!(verdict.row, 4);
+    assert_eq!(verdict.row, Row::DefaultKey);
 }
 
 #[test]
@@ -127,7 +128,7 @@ fn row_3_needs_the_parameter() {
     // WHEN decided / THEN tags alone exempt nothing
     assert_eq!(
         verdict_of(decide_checked(&secret, &params(), &Keys::new())).row,
-        4
+        Row::DefaultKey
     );
 }
 
@@ -141,7 +142,7 @@ fn row_4_no_key_id_is_non_compliant_default_key() {
     let verdict = verdict_of(decide_checked(&secret(), &params(), &keys));
     // THEN it is NON_COMPLIANT on the default key, with no lookup
     assert_eq!(verdict.compliance, Compliance::NonCompliant);
-    assert_eq!(verdict.row, 4);
+    assert_eq!(verdict.row, Row::DefaultKey);
     assert!(verdict.annotation.as_str().contains("aws/secretsmanager"));
     assert!(keys.asked().is_empty());
 }
@@ -154,7 +155,7 @@ fn row_4_empty_or_blank_key_id_is_the_default_key() {
         // WHEN decided / THEN it is the default key
         assert_eq!(
             verdict_of(decide_checked(&secret, &params(), &Keys::new())).row,
-            4
+            Row::DefaultKey
         );
         assert!(key_lookups_needed(&secret, &params()).is_empty());
     }
@@ -174,7 +175,7 @@ fn row_5_aws_alias_is_non_compliant_without_lookup() {
     assert!(needed.is_empty());
     assert!(keys.asked().is_empty());
     assert_eq!(verdict.compliance, Compliance::NonCompliant);
-    assert_eq!(verdict.row, 5);
+    assert_eq!(verdict.row, Row::AwsManagedAlias);
     assert!(
         verdict
             .annotation
@@ -191,7 +192,7 @@ fn row_5_aws_alias_arn_is_non_compliant_without_lookup() {
     // WHEN decided
     let verdict = verdict_of(decide_checked(&secret, &params(), &keys));
     // THEN row 5 applies without a lookup
-    assert_eq!(verdict.row, 5);
+    assert_eq!(verdict.row, Row::AwsManagedAlias);
     assert!(key_lookups_needed(&secret, &params()).is_empty());
     assert!(keys.asked().is_empty());
 }
@@ -208,7 +209,7 @@ fn row_6_aws_managed_key_by_key_arn_is_non_compliant() {
     let verdict = verdict_of(decide_checked(&secret, &params(), &keys));
     // THEN it is NON_COMPLIANT naming the key ARN
     assert_eq!(verdict.compliance, Compliance::NonCompliant);
-    assert_eq!(verdict.row, 6);
+    assert_eq!(verdict.row, Row::AwsManagedKey);
     assert!(verdict.annotation.as_str().contains(&arn));
 }
 
@@ -223,7 +224,7 @@ fn row_7_missing_key_is_non_compliant() {
     let verdict = verdict_of(decide_checked(&secret, &params(), &keys));
     // THEN it is NON_COMPLIANT, naming the key qualified in the secret's scope
     assert_eq!(verdict.compliance, Compliance::NonCompliant);
-    assert_eq!(verdict.row, 7);
+    assert_eq!(verdict.row, Row::KeyNotFound);
     assert!(verdict.annotation.as_str().contains(&cmk_arn()));
     assert!(verdict.annotation.as_str().contains("does not exist"));
 }
@@ -250,7 +251,7 @@ fn row_8_every_state_but_enabled_is_non_compliant_naming_the_state() {
         let verdict = verdict_of(decide_checked(&secret, &params(), &keys));
         // THEN NON_COMPLIANT at row 8, naming the state
         assert_eq!(verdict.compliance, Compliance::NonCompliant, "{state:?}");
-        assert_eq!(verdict.row, 8);
+        assert_eq!(verdict.row, Row::KeyNotEnabled);
         assert!(
             verdict.annotation.as_str().contains(state.as_str()),
             "{verdict:?}"
@@ -296,7 +297,7 @@ fn row_8_disabled_key_with_require_enabled_key_false_is_compliant() {
     let verdict = verdict_of(decide_checked(&secret, &params, &keys));
     // THEN COMPLIANT, still saying the key's state
     assert_eq!(verdict.compliance, Compliance::Compliant);
-    assert_eq!(verdict.row, 12);
+    assert_eq!(verdict.row, Row::Compliant);
     assert!(verdict.annotation.as_str().contains("Disabled"));
 }
 
@@ -313,7 +314,10 @@ fn row_8_disabled_key_with_require_enabled_key_false_still_goes_through_row_9() 
         described(&cmk_arn(), KeyManager::Customer, KeyState::Disabled),
     );
     // WHEN decided / THEN row 9 decides
-    assert_eq!(verdict_of(decide_checked(&secret, &params, &keys)).row, 9);
+    assert_eq!(
+        verdict_of(decide_checked(&secret, &params, &keys)).row,
+        Row::NotApproved
+    );
 }
 
 // ---- row 9: approved keys
@@ -328,7 +332,7 @@ fn row_9_key_not_approved_is_non_compliant() {
     let verdict = verdict_of(decide_checked(&secret, &params, &keys));
     // THEN NON_COMPLIANT, naming the key and the parameter
     assert_eq!(verdict.compliance, Compliance::NonCompliant);
-    assert_eq!(verdict.row, 9);
+    assert_eq!(verdict.row, Row::NotApproved);
     assert!(verdict.annotation.as_str().contains(&cmk_arn()));
     assert!(verdict.annotation.as_str().contains("kmsKeyArns"));
 }
@@ -369,7 +373,7 @@ fn row_9_approved_alias_name_resolving_to_the_same_key_is_compliant() {
         ]
     );
     assert_eq!(verdict.compliance, Compliance::Compliant);
-    assert_eq!(verdict.row, 12);
+    assert_eq!(verdict.row, Row::Compliant);
 }
 
 #[test]
@@ -391,7 +395,10 @@ fn row_9_approved_key_in_another_region_does_not_match() {
     let secret = secret_with_key(&cmk_arn());
     let keys = Keys::new().with(&cmk_arn(), cmk(&cmk_arn()));
     // WHEN decided / THEN the regions differ, so it is not approved
-    assert_eq!(verdict_of(decide_checked(&secret, &params, &keys)).row, 9);
+    assert_eq!(
+        verdict_of(decide_checked(&secret, &params, &keys)).row,
+        Row::NotApproved
+    );
 }
 
 #[test]
@@ -401,7 +408,10 @@ fn row_9_approved_key_in_another_account_does_not_match() {
     let secret = secret_with_key(&cmk_arn());
     let keys = Keys::new().with(&cmk_arn(), cmk(&cmk_arn()));
     // WHEN decided / THEN it is not approved
-    assert_eq!(verdict_of(decide_checked(&secret, &params, &keys)).row, 9);
+    assert_eq!(
+        verdict_of(decide_checked(&secret, &params, &keys)).row,
+        Row::NotApproved
+    );
 }
 
 #[test]
@@ -426,7 +436,10 @@ fn row_9_approved_alias_that_does_not_exist_matches_nothing() {
         .with(&cmk_arn(), cmk(&cmk_arn()))
         .with("alias/gone", KeyLookup::NotFound);
     // WHEN decided / THEN the key is not approved
-    assert_eq!(verdict_of(decide_checked(&secret, &params, &keys)).row, 9);
+    assert_eq!(
+        verdict_of(decide_checked(&secret, &params, &keys)).row,
+        Row::NotApproved
+    );
 }
 
 #[test]
@@ -491,22 +504,25 @@ fn row_9_approved_alias_arn_of_another_account_is_not_looked_up() {
     // account, so the secret is not approved
     assert_eq!(needed, vec![qualified(&cmk_arn(), &scope())]);
     let keys = Keys::new().with(&cmk_arn(), cmk(&cmk_arn()));
-    assert_eq!(verdict_of(decide_checked(&secret, &params, &keys)).row, 9);
+    assert_eq!(
+        verdict_of(decide_checked(&secret, &params, &keys)).row,
+        Row::NotApproved
+    );
 }
 
 // ---- row 10: cross-account key, DescribeKey denied
 
 #[test]
 fn row_10_cross_account_denied_key_is_compliant_not_verified() {
-    // GIVEN a key ARN of another account, DescribeKey denied, no approved list
+    // GIVEN a key ARN of another, allowed, account, DescribeKey denied, no approved list
     let foreign = key_arn(REGION, OTHER_ACCOUNT, KEY_ID);
     let secret = secret_with_key(&foreign);
     let keys = Keys::new().with(&foreign, KeyLookup::AccessDenied);
     // WHEN decided
-    let verdict = verdict_of(decide_checked(&secret, &params(), &keys));
+    let verdict = verdict_of(decide_checked(&secret, &allowing(OTHER_ACCOUNT), &keys));
     // THEN it is treated as customer managed, and says it was not verified
     assert_eq!(verdict.compliance, Compliance::Compliant);
-    assert_eq!(verdict.row, 10);
+    assert_eq!(verdict.row, Row::CrossAccountUnverified);
     assert!(verdict.annotation.as_str().contains(&foreign));
     assert!(
         verdict
@@ -526,20 +542,23 @@ fn row_10_cross_account_key_in_the_approved_list_is_compliant() {
     // WHEN decided / THEN row 9 passes on the ARN as given
     let verdict = verdict_of(decide_checked(&secret, &params, &keys));
     assert_eq!(verdict.compliance, Compliance::Compliant);
-    assert_eq!(verdict.row, 10);
+    assert_eq!(verdict.row, Row::CrossAccountUnverified);
 }
 
 #[test]
 fn row_10_cross_account_key_not_in_the_approved_list_is_non_compliant() {
-    // GIVEN an approved list that does not name the foreign key
+    // GIVEN the foreign account allowed, and an approved list that does not name its key
     let foreign = key_arn(REGION, OTHER_ACCOUNT, KEY_ID);
-    let params = approving(&[&cmk_arn(), "alias/app"]);
+    let params = RuleParameters {
+        allowed_key_accounts: vec![OTHER_ACCOUNT.to_owned()],
+        ..approving(&[&cmk_arn(), "alias/app"])
+    };
     let secret = secret_with_key(&foreign);
     let keys = Keys::new().with(&foreign, KeyLookup::AccessDenied);
     // WHEN decided / THEN row 9 still applies (the approved alias, of this account,
     // cannot name a foreign key and is not even looked up)
     let verdict = verdict_of(decide_checked(&secret, &params, &keys));
-    assert_eq!(verdict.row, 9);
+    assert_eq!(verdict.row, Row::NotApproved);
     assert_eq!(
         key_lookups_needed(&secret, &params),
         vec![qualified(&foreign, &scope())]
@@ -556,7 +575,7 @@ fn row_10_cross_account_alias_arn_matches_the_same_approved_alias_arn() {
     // WHEN decided / THEN the alias ARNs are the same: approved, not verified
     let verdict = verdict_of(decide_checked(&secret, &params, &keys));
     assert_eq!(verdict.compliance, Compliance::Compliant);
-    assert_eq!(verdict.row, 10);
+    assert_eq!(verdict.row, Row::CrossAccountUnverified);
 }
 
 #[test]
@@ -590,7 +609,7 @@ fn row_11_replica_on_the_default_key_is_non_compliant_naming_the_region() {
     let verdict = verdict_of(decide_checked(&secret, &params(), &keys));
     // THEN NON_COMPLIANT at row 11, naming the region and why
     assert_eq!(verdict.compliance, Compliance::NonCompliant);
-    assert_eq!(verdict.row, 11);
+    assert_eq!(verdict.row, Row::ReplicaFails);
     assert!(verdict.annotation.as_str().contains(REPLICA_REGION));
     assert!(verdict.annotation.as_str().contains("aws/secretsmanager"));
 }
@@ -606,7 +625,7 @@ fn row_11_replica_on_an_aws_alias_is_non_compliant_without_lookup() {
     // WHEN decided (Keys panics if asked about alias/aws/*)
     let verdict = verdict_of(decide_checked(&secret, &params(), &keys));
     // THEN row 11, and only the primary key was looked up
-    assert_eq!(verdict.row, 11);
+    assert_eq!(verdict.row, Row::ReplicaFails);
     assert_eq!(
         key_lookups_needed(&secret, &params()),
         vec![qualified(&cmk_arn(), &scope())]
@@ -628,7 +647,7 @@ fn row_11_replica_on_a_disabled_key_is_non_compliant() {
     // WHEN decided
     let verdict = verdict_of(decide_checked(&secret, &params(), &keys));
     // THEN row 11, naming region and state
-    assert_eq!(verdict.row, 11);
+    assert_eq!(verdict.row, Row::ReplicaFails);
     assert!(verdict.annotation.as_str().contains(REPLICA_REGION));
     assert!(verdict.annotation.as_str().contains("Disabled"));
 }
@@ -698,7 +717,7 @@ fn row_11_replica_key_in_another_region_is_not_approved_by_the_primary_key_arn()
         .with(&replica_key, cmk(&replica_key));
     // WHEN decided / THEN the replica fails row 9, reported as row 11
     let verdict = verdict_of(decide_checked(&secret, &params, &keys));
-    assert_eq!(verdict.row, 11);
+    assert_eq!(verdict.row, Row::ReplicaFails);
     assert!(verdict.annotation.as_str().contains("kmsKeyArns"));
 }
 
@@ -729,7 +748,7 @@ fn row_11_unknown_replicas_leave_the_primary_to_decide() {
     // WHEN decided / THEN the primary decides
     assert_eq!(
         verdict_of(decide_checked(&secret, &params(), &keys)).row,
-        12
+        Row::Compliant
     );
 }
 
@@ -771,7 +790,7 @@ fn row_11_a_failing_replica_wins_over_an_unverifiable_one() {
         .with(&replica_key, KeyLookup::AccessDenied);
     // WHEN decided / THEN the certain failure is reported
     let verdict = verdict_of(decide_checked(&secret, &params(), &keys));
-    assert_eq!(verdict.row, 11);
+    assert_eq!(verdict.row, Row::ReplicaFails);
     assert!(verdict.annotation.as_str().contains("ap-south-1"));
 }
 
@@ -797,7 +816,7 @@ fn row_12_enabled_customer_managed_key_is_compliant_naming_the_key_arn() {
     let verdict = verdict_of(decide_checked(&secret, &params(), &keys));
     // THEN COMPLIANT, naming the key ARN
     assert_eq!(verdict.compliance, Compliance::Compliant);
-    assert_eq!(verdict.row, 12);
+    assert_eq!(verdict.row, Row::Compliant);
     assert!(verdict.annotation.as_str().contains(&cmk_arn()));
     assert!(!verdict.annotation.as_str().contains("not verified"));
 }
@@ -815,7 +834,7 @@ fn row_12_key_id_and_alias_name_are_resolved_in_the_secret_scope() {
         assert_eq!(asked.len(), 1);
         assert_eq!(asked[0].account(), ACCOUNT);
         assert_eq!(asked[0].region(), REGION);
-        assert_eq!(verdict.row, 12);
+        assert_eq!(verdict.row, Row::Compliant);
         assert!(verdict.annotation.as_str().contains(&cmk_arn()));
     }
 }
@@ -988,7 +1007,7 @@ fn hash_map_key_facts_work_with_decide() {
     }
     // WHEN decided / THEN it is a verdict
     let decision = rule_core::decide(&secret, &params(), &keys);
-    assert_eq!(decision.verdict().map(|v| v.row), Some(12));
+    assert_eq!(decision.verdict().map(|v| v.row), Some(Row::Compliant));
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Evaluations, batching by 100 and stale-result cleanup.
 
+use rule_core::Row;
 use std::collections::HashSet;
 
 use chrono::{TimeZone, Utc};
@@ -53,7 +54,7 @@ fn evaluation_for_a_secret_uses_its_resource_id_and_the_verdict() {
     let verdict = Verdict {
         compliance: Compliance::NonCompliant,
         annotation: Annotation::new("why"),
-        row: 4,
+        row: Row::DefaultKey,
     };
     let at = Utc.with_ymd_and_hms(2024, 5, 14, 9, 21, 37).unwrap();
     // WHEN its evaluation is made

@@ -168,7 +168,7 @@ fn deleted_resource_with_null_configuration_is_parsed_and_not_applicable() {
     assert!(ci.status.is_gone());
     assert_eq!(
         resource_gone(ci.status, event.event_left_scope).map(|v| v.row),
-        Some(1)
+        Some(rule_core::Row::Gone)
     );
 }
 

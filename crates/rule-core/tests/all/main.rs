@@ -14,3 +14,5 @@ mod key_refs;
 mod oracle;
 mod parameters;
 mod properties;
+mod remediation_table;
+mod trust_boundary;

@@ -86,6 +86,11 @@ pub fn approving(keys: &[&str]) -> RuleParameters {
     }
 }
 
+/// The default parameters with `allowedKeyAccounts` set to `accounts`.
+pub fn allowing(accounts: &str) -> RuleParameters {
+    RuleParameters::from_pairs([("allowedKeyAccounts", accounts)]).unwrap()
+}
+
 /// A reference qualified in `scope`, as the caller would look it up.
 pub fn qualified(reference: &str, scope: &Scope) -> QualifiedKeyRef {
     KeyRef::parse(reference).unwrap().qualify(scope)

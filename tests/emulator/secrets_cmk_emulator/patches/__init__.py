@@ -12,6 +12,7 @@ from secrets_cmk_emulator.patches import (
     config_put_evaluations,
     config_resource_history,
     kms_aws_managed_keys,
+    kms_dry_run,
     kms_foreign_arns,
     secretsmanager_primary_region,
     secretsmanager_replicas,
@@ -20,6 +21,7 @@ from secrets_cmk_emulator.patches import (
 ALL = (
     kms_aws_managed_keys,
     kms_foreign_arns,
+    kms_dry_run,
     secretsmanager_replicas,
     secretsmanager_primary_region,
     config_put_evaluations,

@@ -1,0 +1,108 @@
+/**
+ * What the two SSM Automation roles (re-key and restore) share: who may assume them,
+ * the statements for reading keys and secrets, and the KMS use Secrets Manager makes
+ * on the caller's behalf while it re-encrypts a secret (UpdateSecret decrypts with the
+ * old key and encrypts with the new one, as the caller, through Secrets Manager).
+ * The kms:Decrypt statement itself is in remediation-role.ts, the one place the
+ * no-secret-read scan (tests/hardening/no_secret_reads.rs) allows it.
+ */
+import { Aws, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { KeyGrant, nagResource, requestKeyArns } from '../key-trust';
+
+/** Any key of this Region, any account: metadata (DescribeKey) and decrypting the old key. */
+export const KEYS_IN_THIS_REGION = `arn:${Aws.PARTITION}:kms:${Aws.REGION}:*:key/*`;
+
+/** The secrets of this account and Region. */
+export const OWN_SECRETS = `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:*`;
+
+/** Secrets Manager of this Region, the only way the roles may use a key. */
+export const VIA_SECRETS_MANAGER = { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` };
+
+/**
+ * SSM Automation of this account (confused deputy). The execution ARN does not name the
+ * document, so any automation of the account that may pass the role can use it: the
+ * role's own policy, not a runbook's checks, is the boundary.
+ */
+export function automationPrincipal(): iam.ServicePrincipal {
+  return new iam.ServicePrincipal('ssm.amazonaws.com', {
+    conditions: {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:ssm:*:${Aws.ACCOUNT_ID}:automation-execution/*` },
+    },
+  });
+}
+
+/** DescribeKey (metadata only) on any key of the Region: the runbooks resolve keys with it. */
+export function describeKeysStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DescribeKeys',
+    actions: ['kms:DescribeKey'],
+    resources: [KEYS_IN_THIS_REGION],
+  });
+}
+
+export function describeOwnSecretsStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DescribeOwnSecrets',
+    actions: ['secretsmanager:DescribeSecret'],
+    resources: [OWN_SECRETS],
+  });
+}
+
+/**
+ * UpdateSecret on this account's secrets, only with a key of `grants` in the request.
+ * `ifExists` admits a request without a key (the restore of the AWS managed key).
+ */
+export function updateSecretStatement(
+  sid: string,
+  grants: readonly KeyGrant[],
+  ifExists: boolean,
+): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    actions: ['secretsmanager:UpdateSecret'],
+    resources: [OWN_SECRETS],
+    conditions: { [ifExists ? 'ArnLikeIfExists' : 'ArnLike']: { 'secretsmanager:KmsKeyArn': requestKeyArns(grants) } },
+  });
+}
+
+/** Encrypt and GenerateDataKey through Secrets Manager, only on the keys of `grants`. */
+export function encryptStatements(grants: readonly KeyGrant[]): iam.PolicyStatement[] {
+  return grants.map(
+    (grant, index) =>
+      new iam.PolicyStatement({
+        sid: `EncryptWithTrustedKeys${index === 0 ? '' : index}`,
+        actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [...grant.resources],
+        conditions: {
+          StringEquals: VIA_SECRETS_MANAGER,
+          ...(grant.aliases ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [...grant.aliases] } } : {}),
+        },
+      }),
+  );
+}
+
+/** Acknowledges cdk-nag's AwsSolutions-IAM5 for each wildcard resource of the encrypt grants. */
+export function acknowledgeKeyGrants(role: IConstruct, grants: readonly KeyGrant[], reason: string): void {
+  const wildcards = new Set(grants.flatMap((grant) => grant.resources).filter((resource) => resource.includes('*')));
+  for (const resource of wildcards) {
+    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagResource(resource)}]`, reason });
+  }
+}
+
+export function acknowledgeSharedResources(role: IConstruct): void {
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:*:key/*]',
+    reason:
+      'DescribeKey (metadata only) and Decrypt of the key a secret is on now, which may be any account key; ' +
+      'this Region only (a secret key is in its Region), Decrypt only via Secrets Manager (kms:ViaService).',
+  });
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*]',
+    reason:
+      'Any secret of this account and Region may need a new key; UpdateSecret only with a trusted key in the ' +
+      'request (secretsmanager:KmsKeyArn), and the role cannot read secret values.',
+  });
+}
