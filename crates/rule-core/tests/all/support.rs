@@ -55,6 +55,14 @@ pub fn secret_with_key(key: &str) -> SecretFacts {
     }
 }
 
+/// A secret on `key` with these replicas.
+pub fn with_replicas(key: &str, replicas: Vec<ReplicaFacts>) -> SecretFacts {
+    SecretFacts {
+        replicas: Some(replicas),
+        ..secret_with_key(key)
+    }
+}
+
 pub fn replica(region: &str, key: Option<&str>) -> ReplicaFacts {
     ReplicaFacts {
         region: region.to_owned(),

@@ -1,6 +1,7 @@
 //! The decision table: from gathered facts to a verdict.
 //!
-//! Row 1 needs only the configuration item ([`resource_gone`]); rows 2 to 12 need the
+//! Row 1 needs only the configuration item ([`resource_gone`], [`out_of_scope`],
+//! [`no_longer_exists`]); rows 2 to 12 need the
 //! secret and its keys ([`decide`]). The caller first asks [`key_lookups_needed`] which
 //! DescribeKey calls to make, makes them (one per distinct reference), then decides.
 //! Anything the facts cannot settle is [`Decision::Unverifiable`]: a wrong
@@ -12,12 +13,18 @@ use std::fmt;
 
 use chrono::SecondsFormat;
 
+mod approval;
+mod key_check;
+
 use crate::annotation::Annotation;
+use crate::evaluation::SECRET_RESOURCE_TYPE;
 use crate::event::ConfigurationItemStatus;
-use crate::facts::{KeyFacts, KeyLookup, KeyManager, KeyState, ReplicaFacts, SecretFacts, Tag};
-use crate::key_ref::{KeyRef, QualifiedKeyRef, Scope, is_region, same_key_arn};
-use crate::params::{ALLOWED_KEY_ACCOUNTS, RuleParameters};
+use crate::facts::{KeyFacts, ReplicaFacts, SecretFacts, Tag};
+use crate::key_ref::{KeyRef, QualifiedKeyRef, Scope, is_region};
+use crate::params::RuleParameters;
 use crate::row::Row;
+use approval::approved_candidates;
+use key_check::{KeyCheck, check_key};
 
 /// The compliance types PutEvaluations accepts from this rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -103,11 +110,31 @@ pub fn resource_gone(
     } else {
         return None;
     };
-    Some(Verdict {
+    Some(gone(why))
+}
+
+/// Row 1 for a resource of another type than the rule's scope
+/// ([`SECRET_RESOURCE_TYPE`]): NOT_APPLICABLE, naming the type. `None` for a secret.
+pub fn out_of_scope(resource_type: &str, resource_id: &str) -> Option<Verdict> {
+    (resource_type != SECRET_RESOURCE_TYPE).then(|| {
+        gone(format!(
+            "{resource_id} is a {resource_type}, not a Secrets Manager secret: outside this \
+             rule's scope"
+        ))
+    })
+}
+
+/// Row 1 for a secret a change notification names but Secrets Manager no longer finds.
+pub fn no_longer_exists(secret: &str) -> Verdict {
+    gone(format!("secret {secret} no longer exists"))
+}
+
+fn gone(why: String) -> Verdict {
+    Verdict {
         compliance: Compliance::NotApplicable,
         annotation: Annotation::new(why),
         row: Row::Gone,
-    })
+    }
 }
 
 /// The DescribeKey lookups [`decide`] will need for this secret, deduplicated, in a
@@ -284,279 +311,6 @@ pub fn decide(secret: &SecretFacts, params: &RuleParameters, keys: &dyn KeyFacts
     verdict(Compliance::Compliant, row, text)
 }
 
-/// The outcome of rows 4 to 10 for one key in one scope.
-enum KeyCheck {
-    /// A row from 4 to 9 failed; `why` is a lowercase sentence fragment naming the key.
-    Fails { row: Row, why: String },
-    /// The key passes.
-    Passes(Pass),
-    /// The facts do not settle it.
-    Unverifiable(String),
-}
-
-/// A key that passed rows 4 to 10.
-struct Pass {
-    /// The resolved key ARN, or the reference as given when it could not be resolved.
-    key: String,
-    /// False when row 10 applied: a cross-account key whose DescribeKey was denied.
-    verified: bool,
-    /// The state of a key that is not Enabled but passed because requireEnabledKey is
-    /// false: worth saying in the annotation.
-    state: Option<KeyState>,
-}
-
-/// What the secret's key is known to be, for comparing with the approved keys.
-enum Identity<'a> {
-    /// The key ARN DescribeKey resolved the reference to.
-    Resolved(&'a str),
-    /// A cross-account reference DescribeKey was denied on (row 10), as given.
-    Unresolved(&'a QualifiedKeyRef),
-}
-
-impl Identity<'_> {
-    /// Whether this key is the key with ARN `key_arn`: `None` when that cannot be known
-    /// (an unresolved alias could point at any key of its account and region).
-    fn is_key(&self, key_arn: &str) -> Option<bool> {
-        match self {
-            Identity::Resolved(arn) => Some(same_key_arn(arn, key_arn)),
-            Identity::Unresolved(q) if q.is_alias() => None,
-            Identity::Unresolved(q) => Some(same_key_arn(q.as_str(), key_arn)),
-        }
-    }
-}
-
-fn check_key(
-    stored: Option<&str>,
-    scope: &Scope,
-    params: &RuleParameters,
-    keys: &dyn KeyFacts,
-) -> KeyCheck {
-    let fails = |row, why| KeyCheck::Fails { row, why };
-    // Row 4.
-    let Some(stored) = stored.filter(|s| !s.trim().is_empty()) else {
-        return fails(
-            Row::DefaultKey,
-            "encrypted with the default AWS managed key aws/secretsmanager; a customer \
-             managed KMS key is required"
-                .to_owned(),
-        );
-    };
-    // Secrets Manager only stores ids KMS accepted, so an id we cannot read means we
-    // cannot verify the secret: say so rather than guess.
-    let key = match KeyRef::parse(stored) {
-        Ok(key) => key,
-        Err(error) => {
-            return KeyCheck::Unverifiable(format!(
-                "the stored KmsKeyId cannot be checked: {error}"
-            ));
-        }
-    };
-    // Row 5, decided without DescribeKey.
-    if key.is_aws_managed_alias() {
-        return fails(
-            Row::AwsManagedAlias,
-            format!(
-                "encrypted with the AWS managed key {key}; a customer managed KMS key is required"
-            ),
-        );
-    }
-    let q = key.qualify(scope);
-    // Row 5a, decided without DescribeKey: a key of an account we do not trust fails
-    // whatever it is, so it is never described (nor is its owner told we looked).
-    if !params.trusts_key_account(q.account(), &scope.account) {
-        return fails(
-            Row::UntrustedKeyAccount,
-            format!(
-                "encrypted with KMS key {q} of account {}, not the secret's own and not \
-                 trusted ({ALLOWED_KEY_ACCOUNTS}, kmsKeyArns): its owner can disable the key",
-                q.account()
-            ),
-        );
-    }
-    let (identity, verified, state) = match keys.lookup(&q) {
-        None => return KeyCheck::Unverifiable(format!("no DescribeKey result for {q}")),
-        Some(KeyLookup::Described(described)) => {
-            // Row 6.
-            if described.manager == KeyManager::Aws {
-                return fails(
-                    Row::AwsManagedKey,
-                    format!(
-                        "encrypted with the AWS managed KMS key {}; a customer managed KMS key \
-                         is required",
-                        described.arn
-                    ),
-                );
-            }
-            // Row 8. Creating and Updating are passing states of a key that is being
-            // set up or changed (multi-Region keys): a NON_COMPLIANT verdict then could
-            // trigger a needless re-key, so the next run decides.
-            let enabled = described.state == KeyState::Enabled;
-            if params.require_enabled_key
-                && matches!(described.state, KeyState::Creating | KeyState::Updating)
-            {
-                return KeyCheck::Unverifiable(format!(
-                    "KMS key {} is in the passing state {}; evaluate again once it settles",
-                    described.arn,
-                    described.state.as_str()
-                ));
-            }
-            if params.require_enabled_key && !enabled {
-                return fails(
-                    Row::KeyNotEnabled,
-                    format!(
-                        "KMS key {} is {} (KeyState {}): the secret is or will become unreadable",
-                        described.arn,
-                        state_words(&described.state),
-                        described.state.as_str()
-                    ),
-                );
-            }
-            // Rows 9 and 12 rely on the resolved ARN: one that is not a key ARN is an
-            // adapter fault, not a fact about the secret.
-            if !matches!(KeyRef::parse(&described.arn), Ok(KeyRef::KeyArn { .. })) {
-                return KeyCheck::Unverifiable(format!(
-                    "DescribeKey on {q} returned {:?}, which is not a key ARN",
-                    described.arn
-                ));
-            }
-            let state = (!enabled).then(|| described.state.clone());
-            (Identity::Resolved(&described.arn), true, state)
-        }
-        // Row 7.
-        Some(KeyLookup::NotFound) => {
-            return fails(
-                Row::KeyNotFound,
-                format!("KMS key {q} does not exist: the secret cannot be decrypted"),
-            );
-        }
-        // Row 10: an AWS managed key cannot be used across accounts, so a foreign key is
-        // customer managed even when we may not describe it.
-        Some(KeyLookup::AccessDenied) if q.account() != scope.account => {
-            (Identity::Unresolved(&q), false, None)
-        }
-        Some(KeyLookup::AccessDenied) => {
-            return KeyCheck::Unverifiable(format!(
-                "DescribeKey on {q} was denied in the secret's own account"
-            ));
-        }
-        Some(KeyLookup::Failed { reason }) => {
-            return KeyCheck::Unverifiable(format!("DescribeKey on {q} failed: {reason}"));
-        }
-    };
-    // Row 9.
-    if let Some(approved) = &params.approved_keys {
-        match approval(&identity, &q, approved, scope, keys) {
-            Approval::Approved => {}
-            Approval::NotApproved => {
-                let key = match identity {
-                    Identity::Resolved(arn) => arn.to_owned(),
-                    Identity::Unresolved(q) => q.to_string(),
-                };
-                return fails(
-                    Row::NotApproved,
-                    format!("KMS key {key} is not one of the approved keys (kmsKeyArns)"),
-                );
-            }
-            Approval::Unknown(reason) => return KeyCheck::Unverifiable(reason),
-        }
-    }
-    let key = match identity {
-        Identity::Resolved(arn) => arn.to_owned(),
-        Identity::Unresolved(q) => q.to_string(),
-    };
-    KeyCheck::Passes(Pass {
-        key,
-        verified,
-        state,
-    })
-}
-
-enum Approval {
-    Approved,
-    NotApproved,
-    Unknown(String),
-}
-
-/// Row 9: is the key one of the approved keys? Compares resolved key ARNs by their
-/// parts. One match is enough, whatever else is unknown; an approved alias that does not
-/// exist matches nothing; one that could not be resolved might have matched.
-fn approval(
-    identity: &Identity<'_>,
-    key: &QualifiedKeyRef,
-    approved: &[KeyRef],
-    scope: &Scope,
-    keys: &dyn KeyFacts,
-) -> Approval {
-    let mut unknown: Option<String> = None;
-    for (entry, entry_q) in approved_candidates(approved, key, scope) {
-        let approved_arn = if entry.is_alias() {
-            if let Identity::Unresolved(q) = identity
-                && *q == &entry_q
-            {
-                return Approval::Approved;
-            }
-            match keys.lookup(&entry_q) {
-                Some(KeyLookup::Described(described)) => described.arn.clone(),
-                Some(KeyLookup::NotFound) => continue,
-                Some(KeyLookup::AccessDenied) => {
-                    unknown.get_or_insert_with(|| {
-                        format!(
-                            "approved alias {entry_q} could not be resolved: DescribeKey denied"
-                        )
-                    });
-                    continue;
-                }
-                Some(KeyLookup::Failed { reason }) => {
-                    unknown.get_or_insert_with(|| {
-                        format!("approved alias {entry_q} could not be resolved: {reason}")
-                    });
-                    continue;
-                }
-                None => {
-                    unknown.get_or_insert_with(|| {
-                        format!("no DescribeKey result for approved alias {entry_q}")
-                    });
-                    continue;
-                }
-            }
-        } else {
-            entry_q.to_string()
-        };
-        match identity.is_key(&approved_arn) {
-            Some(true) => return Approval::Approved,
-            Some(false) => {}
-            None => {
-                unknown.get_or_insert_with(|| {
-                    format!(
-                        "alias {key} could not be resolved (cross-account, DescribeKey denied), \
-                         so whether it points at approved key {approved_arn} is unknown"
-                    )
-                });
-            }
-        }
-    }
-    match unknown {
-        Some(reason) => Approval::Unknown(reason),
-        None => Approval::NotApproved,
-    }
-}
-
-/// The approved entries that could name the same key as `key`, each qualified in `scope`:
-/// those in the same partition, account and region (an alias only ever names a key of
-/// its own account and region). `alias/aws/*` entries are skipped: parameter validation
-/// rejects them, and they must never be described.
-fn approved_candidates<'a>(
-    approved: &'a [KeyRef],
-    key: &'a QualifiedKeyRef,
-    scope: &'a Scope,
-) -> impl Iterator<Item = (&'a KeyRef, QualifiedKeyRef)> + 'a {
-    approved
-        .iter()
-        .filter(|entry| !entry.is_aws_managed_alias())
-        .map(move |entry| (entry, entry.qualify(scope)))
-        .filter(move |(_, entry_q)| entry_q.same_location(key))
-}
-
 fn lookups_for_key(
     stored: Option<&str>,
     scope: &Scope,
@@ -611,19 +365,6 @@ fn exemption_tag<'a>(secret: &'a SecretFacts, params: &RuleParameters) -> Option
         .exemption_tag_key
         .as_deref()
         .and_then(|key| secret.tag(key))
-}
-
-fn state_words(state: &KeyState) -> &'static str {
-    match state {
-        KeyState::Disabled => "disabled",
-        KeyState::PendingDeletion => "pending deletion",
-        KeyState::PendingReplicaDeletion => "pending replica deletion",
-        KeyState::PendingImport => "waiting for its key material",
-        KeyState::Unavailable => "unavailable (custom key store disconnected)",
-        KeyState::Creating => "still being created",
-        KeyState::Updating => "being updated",
-        KeyState::Enabled | KeyState::Other(_) => "not enabled",
-    }
 }
 
 fn capitalize(text: &str) -> String {
