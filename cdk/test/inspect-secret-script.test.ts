@@ -6,70 +6,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { HANDLERS, HandlerName, RUNBOOK_SCRIPT, scriptFor } from '../lib/runbook-script';
+import { ARN, FOREIGN_KEY, KEY, OTHER_KEY, Outcome, run } from './script-harness';
 import { rekeyRunbook, restoreRunbook } from '../lib/runbooks';
-
-const HARNESS = `
-import json, sys, types
-case = json.loads(sys.argv[1])
-described = []
-class SecretsManager:
-    meta = types.SimpleNamespace(region_name=case["region"])
-    def describe_secret(self, SecretId):
-        assert SecretId == case["events"]["SecretId"], SecretId
-        return case["secret"]
-class Kms:
-    def describe_key(self, KeyId):
-        described.append(KeyId)
-        if KeyId.startswith("alias/aws/") or ":alias/aws/" in KeyId:
-            raise AssertionError("DescribeKey on an AWS managed alias: " + KeyId)
-        if KeyId not in case["keys"]:
-            raise Exception("NotFoundException: " + KeyId)
-        return {"KeyMetadata": {"Arn": case["keys"][KeyId]}}
-boto3 = types.ModuleType("boto3")
-boto3.client = lambda service: {"secretsmanager": SecretsManager, "kms": Kms}[service]()
-sys.modules["boto3"] = boto3
-namespace = {}
-exec(case["script"], namespace)
-try:
-    print(json.dumps({"result": namespace[case["handler"]](case["events"], None), "described": described}))
-except ValueError as error:
-    print(json.dumps({"refused": str(error), "described": described}))
-`;
-
-const ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf';
-const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const OTHER_KEY = 'arn:aws:kms:eu-west-1:111122223333:key/99999999-12ab-34cd-56ef-1234567890ab';
-const FOREIGN_KEY = 'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-
-interface Outcome {
-  result?: any;
-  refused?: string;
-  described: string[];
-}
-
-function run(
-  handler: HandlerName,
-  events: Record<string, unknown>,
-  {
-    secret = {},
-    keys = {},
-    region = 'eu-west-1',
-  }: { secret?: object; keys?: Record<string, string>; region?: string } = {},
-): Outcome {
-  const input = JSON.stringify({
-    script: scriptFor(handler),
-    handler,
-    region,
-    secret: { ARN, ...secret },
-    keys,
-    events,
-  });
-  const python = spawnSync('python3', ['-c', HARNESS, input], { encoding: 'utf8' });
-  if (python.status !== 0) {
-    throw new Error(`python3 failed: ${python.error ?? python.stderr}`);
-  }
-  return JSON.parse(python.stdout);
-}
 
 /** The re-key InspectSecret step with a given trust. */
 function inspect(

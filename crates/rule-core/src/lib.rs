@@ -131,6 +131,7 @@ pub use facts::{
 pub use key_ref::{KeyRef, KeyRefError, KeyRefProblem, QualifiedKeyRef, Scope, same_key_arn};
 pub use params::{KNOWN_PARAMETERS, ParameterError, RuleParameters};
 pub use remediation::{
-    KeyProblem, KeyUse, problem_after_lookup, problem_before_lookup, secret_on_key, secret_refusal,
+    KeyProblem, KeyUse, problem_after_lookup, problem_before_lookup, rule_rejects_target,
+    secret_on_key, secret_refusal,
 };
 pub use row::Row;

@@ -20,14 +20,22 @@
 //! and per secret: scheduled for deletion, or managed by another service
 //! (`OwningService`): refused ([`secret_refusal`]).
 //!
+//! For a target, the decision table itself then has the last word
+//! ([`rule_rejects_target`]): with `kmsKeyArns`, only an approved key passes (row 9).
+//!
 //! Everything here is pure: the caller makes the one DescribeKey call between
-//! [`problem_before_lookup`] and [`problem_after_lookup`].
+//! [`problem_before_lookup`] and [`problem_after_lookup`], and the lookups
+//! `key_lookups_needed` asks for before [`rule_rejects_target`]. The runbooks' script
+//! (`cdk/lib/runbook-script.ts`) implements the same table; `contract/remediation-cases.json`
+//! holds cases both are tested against.
 
 use chrono::{DateTime, Utc};
 
-use crate::facts::{KeyDescription, KeyLookup, KeyManager, KeyState, SecretFacts};
+use crate::decision::{Compliance, Decision, decide};
+use crate::facts::{KeyDescription, KeyFacts, KeyLookup, KeyManager, KeyState, SecretFacts};
 use crate::key_ref::{KeyRef, Scope};
 use crate::params::{ALLOWED_KEY_ACCOUNTS, RuleParameters};
+use crate::row::Row;
 
 /// What a key is about to be used for; decides which checks apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,6 +240,28 @@ pub fn secret_on_key(facts: &SecretFacts, key_arn: &str) -> SecretFacts {
         tags: Vec::new(),
         replicas: Some(Vec::new()),
         ..facts.clone()
+    }
+}
+
+/// Whether the rule would pass `facts`' secret on the key `key_arn`: anything but a
+/// verified COMPLIANT (row 12) is the rule's own reason to refuse the key as a target.
+/// `keys` holds the lookups [`crate::key_lookups_needed`] asks for on
+/// [`secret_on_key`]`(facts, key_arn)`. This is where `kmsKeyArns` (row 9) and
+/// `allowedKeyAccounts` (row 5a) bound a remediation target, with no second copy of them.
+pub fn rule_rejects_target(
+    facts: &SecretFacts,
+    key_arn: &str,
+    params: &RuleParameters,
+    keys: &dyn KeyFacts,
+) -> Option<String> {
+    match decide(&secret_on_key(facts, key_arn), params, keys) {
+        Decision::Verdict(verdict)
+            if verdict.compliance == Compliance::Compliant && verdict.row == Row::Compliant =>
+        {
+            None
+        }
+        Decision::Verdict(verdict) => Some(verdict.annotation.to_string()),
+        Decision::Unverifiable { reason } => Some(format!("it cannot be verified: {reason}")),
     }
 }
 

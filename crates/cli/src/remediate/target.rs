@@ -8,8 +8,7 @@ use super::select::{Action, Item};
 use crate::change::{Services, StoredKey, resolve_stored};
 use crate::error::CliError;
 use rule_core::{
-    Compliance, Decision, KeyProblem, KeyRef, Row, Scope, SecretFacts, decide, key_lookups_needed,
-    secret_on_key,
+    KeyProblem, KeyRef, Scope, SecretFacts, key_lookups_needed, rule_rejects_target, secret_on_key,
 };
 use secrets_cmk_aws::{KeyCache, KeyDirectory, KeyUsage, KeyUse, KeyUseProbe, check_key};
 
@@ -113,10 +112,8 @@ where
     Ok(())
 }
 
-/// The decision table on the secret as it would be on the target: anything but a
-/// verified COMPLIANT (row 12) refuses the target, with the rule's own reason. This is
-/// where `kmsKeyArns` (row 9) and `allowedKeyAccounts` (row 5a) bound the target, with
-/// no second copy of those rules.
+/// The decision table on the secret as it would be on the target (rule-core's
+/// `rule_rejects_target`), after the lookups it needs (approved aliases, the target).
 async fn rule_accepts<S, K, C>(
     facts: &SecretFacts,
     target_arn: &str,
@@ -131,19 +128,13 @@ where
     cache
         .resolve(&services.keys, key_lookups_needed(&on_target, &job.params))
         .await;
-    let why = match decide(&on_target, &job.params, cache) {
-        Decision::Verdict(verdict)
-            if verdict.compliance == Compliance::Compliant && verdict.row == Row::Compliant =>
-        {
-            return Ok(());
-        }
-        Decision::Verdict(verdict) => verdict.annotation.to_string(),
-        Decision::Unverifiable { reason } => format!("it cannot be verified: {reason}"),
-    };
-    Err(KeyProblem::RuleRejects {
-        key: job.target.to_string(),
-        why,
-    })
+    match rule_rejects_target(facts, target_arn, &job.params, cache) {
+        None => Ok(()),
+        Some(why) => Err(KeyProblem::RuleRejects {
+            key: job.target.to_string(),
+            why,
+        }),
+    }
 }
 
 /// Warnings before a change: whether the caller may use each target key (KMS dry runs),
