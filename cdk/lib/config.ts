@@ -7,18 +7,7 @@
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-
-/** Rule parameters passed to the Lambda in `ruleParameters` (names fixed by docs/design.md). */
-export const RULE_PARAMETER_NAMES = [
-  'kmsKeyArns',
-  'checkReplicas',
-  'requireEnabledKey',
-  'exemptionTagKey',
-  'executionRoleName',
-  'allowedKeyAccounts',
-] as const;
-
-export type RuleParameterName = (typeof RULE_PARAMETER_NAMES)[number];
+import { ruleParameterNames } from './contract';
 
 /** Only the parameters the user set: Config receives no key for an unset one. */
 export type RuleParameters = Partial<Record<RuleParameterName, string>>;
@@ -185,37 +174,53 @@ function roleName(ctx: ContextSource, key: string, fallback: string): string {
   return value;
 }
 
-/** The rule parameters that are set, validated the way the Lambda will read them. */
-export function readRuleParameters(ctx: ContextSource): RuleParameters {
-  const parameters: RuleParameters = {};
-  const kmsKeyArns = optionalString(ctx, 'kmsKeyArns');
-  if (kmsKeyArns !== undefined) {
-    const keys = kmsKeyArns
+/** Reads one rule parameter from the context key of the same name: its value as the rule gets it, or unset. */
+type ParameterReader = (ctx: ContextSource, name: string) => string | undefined;
+
+/**
+ * How each rule parameter is validated, the way the Lambda will read it. The names are
+ * the contract's (contract/contract.json, rule-core's KNOWN_PARAMETERS): loading this
+ * module fails unless these readers cover exactly its parameters.
+ */
+const PARAMETER_READERS = {
+  kmsKeyArns: (ctx, name) => {
+    const value = optionalString(ctx, name);
+    if (value === undefined) {
+      return undefined;
+    }
+    const keys = value
       .split(',')
       .map((key) => key.trim())
       .filter((key) => key !== '');
     keys.forEach(checkApprovedKey);
-    parameters.kmsKeyArns = [...new Set(keys)].join(',');
-  }
-  const checkReplicas = booleanString(ctx, 'checkReplicas');
-  if (checkReplicas !== undefined) {
-    parameters.checkReplicas = checkReplicas;
-  }
-  const requireEnabledKey = booleanString(ctx, 'requireEnabledKey');
-  if (requireEnabledKey !== undefined) {
-    parameters.requireEnabledKey = requireEnabledKey;
-  }
-  const exemptionTagKey = optionalString(ctx, 'exemptionTagKey');
-  if (exemptionTagKey !== undefined) {
-    parameters.exemptionTagKey = exemptionTagKey;
-  }
-  const executionRoleName = optionalString(ctx, 'executionRoleName');
-  if (executionRoleName !== undefined) {
-    parameters.executionRoleName = roleName(ctx, 'executionRoleName', executionRoleName);
-  }
-  const allowedKeyAccounts = optionalString(ctx, 'allowedKeyAccounts');
-  if (allowedKeyAccounts !== undefined) {
-    parameters.allowedKeyAccounts = strictAccountIds('allowedKeyAccounts', allowedKeyAccounts).join(',');
+    return [...new Set(keys)].join(',');
+  },
+  checkReplicas: booleanString,
+  requireEnabledKey: booleanString,
+  exemptionTagKey: optionalString,
+  executionRoleName: (ctx, name) => {
+    const value = optionalString(ctx, name);
+    return value === undefined ? undefined : roleName(ctx, name, value);
+  },
+  allowedKeyAccounts: (ctx, name) => {
+    const value = optionalString(ctx, name);
+    return value === undefined ? undefined : strictAccountIds(name, value).join(',');
+  },
+} satisfies Record<string, ParameterReader>;
+
+export type RuleParameterName = keyof typeof PARAMETER_READERS;
+
+/** Rule parameters passed to the Lambda in `ruleParameters`: the contract's, in its order. */
+export const RULE_PARAMETER_NAMES: readonly RuleParameterName[] = ruleParameterNames(PARAMETER_READERS);
+
+/** The rule parameters that are set, validated the way the Lambda will read them. */
+export function readRuleParameters(ctx: ContextSource): RuleParameters {
+  const parameters: RuleParameters = {};
+  for (const name of RULE_PARAMETER_NAMES) {
+    const value = PARAMETER_READERS[name](ctx, name);
+    if (value !== undefined) {
+      parameters[name] = value;
+    }
   }
   return parameters;
 }

@@ -1,7 +1,9 @@
-/** The exact permissions of each role, shared by the role tests and the least-privilege tests. */
-import { REMEDIATION_ACTIONS } from '../lib/constructs/remediation-role';
-import { RESTORE_ACTIONS } from '../lib/constructs/restore-role';
-import { RULE_ACTIONS_WITHOUT_RESOURCE_TYPES, RULE_EVALUATION_ACTIONS } from '../lib/constructs/rule-permissions';
+/**
+ * The exact permissions of each role, shared by the role tests and the least-privilege
+ * tests: the actions are the contract's (contract/contract.json), the forbidden lists are
+ * this file's own, so the contract cannot grant what no role may hold.
+ */
+import { anyResourceActions, roleActions } from '../lib/contract';
 import type { LeastPrivilegeSpec } from './helpers';
 
 /** What evaluating an account takes: read-only on secrets and keys, reporting to Config. */
@@ -9,16 +11,23 @@ const EVALUATION_FORBIDDEN = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey
 
 /** The rule function's own role: evaluation plus its log group (sts:AssumeRole only in an organization). */
 export const RULE_FUNCTION_SPEC: LeastPrivilegeSpec = {
-  actions: [...RULE_EVALUATION_ACTIONS, 'logs:CreateLogStream', 'logs:PutLogEvents'],
+  actions: roleActions('ruleFunction'),
   forbidden: [...EVALUATION_FORBIDDEN, 'sts:AssumeRole'],
-  onAnyResource: [...RULE_ACTIONS_WITHOUT_RESOURCE_TYPES],
+  onAnyResource: anyResourceActions('ruleFunction'),
+};
+
+/** The central function of an organization: the same, and assuming the member role. */
+export const CENTRAL_FUNCTION_SPEC: LeastPrivilegeSpec = {
+  actions: roleActions('centralFunction'),
+  forbidden: EVALUATION_FORBIDDEN,
+  onAnyResource: anyResourceActions('centralFunction'),
 };
 
 /** The role assumed in a member account: evaluation only. */
 export const EXECUTION_ROLE_SPEC: LeastPrivilegeSpec = {
-  actions: [...RULE_EVALUATION_ACTIONS],
+  actions: roleActions('memberExecution'),
   forbidden: [...EVALUATION_FORBIDDEN, 'sts:AssumeRole', 'logs:PutLogEvents'],
-  onAnyResource: [...RULE_ACTIONS_WITHOUT_RESOURCE_TYPES],
+  onAnyResource: anyResourceActions('memberExecution'),
 };
 
 /** Key management no runbook role may ever hold: it would let the role take a key (and its secrets) hostage. */
@@ -32,14 +41,14 @@ const KEY_ADMIN = [
 
 /** The re-key runbook's role: exactly what SecretsCmk-RekeySecret calls. */
 export const REMEDIATION_SPEC: LeastPrivilegeSpec = {
-  actions: [...REMEDIATION_ACTIONS],
+  actions: roleActions('remediation'),
   forbidden: [...KEY_ADMIN, 'kms:DisableKey'],
   onAnyResource: [],
 };
 
 /** The restore runbook's role: exactly what SecretsCmk-RestoreSecretKey calls. */
 export const RESTORE_SPEC: LeastPrivilegeSpec = {
-  actions: [...RESTORE_ACTIONS],
+  actions: roleActions('restore'),
   forbidden: [...KEY_ADMIN, 'kms:DisableKey'],
   onAnyResource: [],
 };

@@ -5,11 +5,18 @@
  * old key and encrypts with the new one, as the caller, through Secrets Manager).
  * The kms:Decrypt statement itself is in remediation-role.ts, the one place the
  * no-secret-read scan (tests/hardening/no_secret_reads.rs) allows it.
+ *
+ * Every statement takes its actions from the contract (contract/contract.json) for the
+ * role it is built for, under the same Sid in both roles.
  */
 import { Aws, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { GrantSid, grantActions } from '../contract';
 import { KeyGrant, nagResource, requestKeyArns } from '../key-trust';
+
+/** The two roles SSM Automation runs the runbooks as. */
+export type AutomationRole = 'remediation' | 'restore';
 
 /** Any key of this Region, any account: metadata (DescribeKey) and decrypting the old key. */
 export const KEYS_IN_THIS_REGION = `arn:${Aws.PARTITION}:kms:${Aws.REGION}:*:key/*`;
@@ -35,46 +42,49 @@ export function automationPrincipal(): iam.ServicePrincipal {
 }
 
 /** DescribeKey (metadata only) on any key of the Region: the runbooks resolve keys with it. */
-export function describeKeysStatement(): iam.PolicyStatement {
+export function describeKeysStatement(role: AutomationRole): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'DescribeKeys',
-    actions: ['kms:DescribeKey'],
+    actions: grantActions(role, 'DescribeKeys'),
     resources: [KEYS_IN_THIS_REGION],
   });
 }
 
-export function describeOwnSecretsStatement(): iam.PolicyStatement {
+export function describeOwnSecretsStatement(role: AutomationRole): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'DescribeOwnSecrets',
-    actions: ['secretsmanager:DescribeSecret'],
+    actions: grantActions(role, 'DescribeOwnSecrets'),
     resources: [OWN_SECRETS],
   });
 }
 
 /**
- * UpdateSecret on this account's secrets, only with a key of `grants` in the request.
- * `ifExists` admits a request without a key (the restore of the AWS managed key).
+ * UpdateSecret on this account's secrets, only with a key of `grants` in the request:
+ * the re-key's statement; the restore's (`ifExists`) also admits a request without a key
+ * (the restore of the AWS managed key).
  */
-export function updateSecretStatement(
-  sid: string,
+export function updateSecretStatement<R extends AutomationRole>(
+  role: R,
+  sid: GrantSid<R>,
   grants: readonly KeyGrant[],
   ifExists: boolean,
 ): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid,
-    actions: ['secretsmanager:UpdateSecret'],
+    actions: grantActions(role, sid),
     resources: [OWN_SECRETS],
     conditions: { [ifExists ? 'ArnLikeIfExists' : 'ArnLike']: { 'secretsmanager:KmsKeyArn': requestKeyArns(grants) } },
   });
 }
 
 /** Encrypt and GenerateDataKey through Secrets Manager, only on the keys of `grants`. */
-export function encryptStatements(grants: readonly KeyGrant[]): iam.PolicyStatement[] {
+export function encryptStatements(role: AutomationRole, grants: readonly KeyGrant[]): iam.PolicyStatement[] {
   return grants.map(
     (grant, index) =>
       new iam.PolicyStatement({
+        // One statement per key grant, numbered after the first: the contract's grant EncryptWithTrustedKeys.
         sid: `EncryptWithTrustedKeys${index === 0 ? '' : index}`,
-        actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        actions: grantActions(role, 'EncryptWithTrustedKeys'),
         resources: [...grant.resources],
         conditions: {
           StringEquals: VIA_SECRETS_MANAGER,

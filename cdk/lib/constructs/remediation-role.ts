@@ -17,8 +17,10 @@ import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { KeyTrust } from '../config';
+import { denyActions, grantActions, roleActions } from '../contract';
 import { rekeyGrants } from '../key-trust';
 import {
+  AutomationRole,
   KEYS_IN_THIS_REGION,
   OWN_SECRETS,
   VIA_SECRETS_MANAGER,
@@ -38,15 +40,8 @@ export interface RemediationRoleProps {
   readonly keyTrust: KeyTrust;
 }
 
-/** Every action the re-key runbook needs. */
-export const REMEDIATION_ACTIONS = [
-  'kms:DescribeKey',
-  'secretsmanager:DescribeSecret',
-  'secretsmanager:UpdateSecret',
-  'kms:Decrypt',
-  'kms:Encrypt',
-  'kms:GenerateDataKey',
-] as const;
+/** Every action the re-key runbook needs (the contract's remediation role). */
+export const REMEDIATION_ACTIONS: readonly string[] = roleActions('remediation');
 
 /**
  * Decrypt through Secrets Manager with any key of the Region: UpdateSecret decrypts the
@@ -54,10 +49,11 @@ export const REMEDIATION_ACTIONS = [
  * stranger's key is the point), and the role cannot read values. The project's one grant
  * of kms:Decrypt, defined here only; the restore role uses it too.
  */
-export function decryptStatement(): iam.PolicyStatement {
+export function decryptStatement(role: AutomationRole): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'DecryptOldKeyThroughSecretsManager',
-    actions: ['kms:Decrypt'],
+    // kms:Decrypt, as the contract names it.
+    actions: grantActions(role, 'DecryptOldKeyThroughSecretsManager'),
     resources: [KEYS_IN_THIS_REGION],
     conditions: { StringEquals: VIA_SECRETS_MANAGER },
   });
@@ -81,22 +77,22 @@ export class RemediationRole extends Construct {
       inlinePolicies: {
         Rekey: new iam.PolicyDocument({
           statements: [
-            describeKeysStatement(),
-            describeOwnSecretsStatement(),
-            updateSecretStatement('RekeyOwnSecretsToTrustedKeys', grants, false),
-            decryptStatement(),
-            ...encryptStatements(grants),
+            describeKeysStatement('remediation'),
+            describeOwnSecretsStatement('remediation'),
+            updateSecretStatement('remediation', 'RekeyOwnSecretsToTrustedKeys', grants, false),
+            decryptStatement('remediation'),
+            ...encryptStatements('remediation', grants),
             new iam.PolicyStatement({
               sid: 'NeverEncryptWithAwsManagedKeys',
               effect: iam.Effect.DENY,
-              actions: ['kms:Encrypt', 'kms:GenerateDataKey*'],
+              actions: denyActions('remediation', 'NeverEncryptWithAwsManagedKeys'),
               resources: ['*'],
               conditions: { 'ForAnyValue:StringLike': { 'kms:ResourceAliases': AWS_MANAGED_ALIASES } },
             }),
             new iam.PolicyStatement({
               sid: 'NeverRequestAwsManagedKeys',
               effect: iam.Effect.DENY,
-              actions: ['secretsmanager:UpdateSecret'],
+              actions: denyActions('remediation', 'NeverRequestAwsManagedKeys'),
               resources: [OWN_SECRETS],
               // The deprecated raw key id of the request: catches alias/aws/secretsmanager and
               // its alias ARN, the form of the one-call downgrade. Belt and braces: the Deny

@@ -14,6 +14,7 @@ import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { KeyTrust } from '../config';
+import { roleActions } from '../contract';
 import { restoreGrants } from '../key-trust';
 import {
   acknowledgeKeyGrants,
@@ -24,7 +25,7 @@ import {
   encryptStatements,
   updateSecretStatement,
 } from './automation-role-parts';
-import { REMEDIATION_ACTIONS, decryptStatement } from './remediation-role';
+import { decryptStatement } from './remediation-role';
 
 export interface RestoreRoleProps {
   /** Fixed name, distinct from the re-key role's: the restore runbook assumes the role of this name. */
@@ -32,8 +33,8 @@ export interface RestoreRoleProps {
   readonly keyTrust: KeyTrust;
 }
 
-/** Every action the restore runbook needs: those of a re-key, on other keys. */
-export const RESTORE_ACTIONS = REMEDIATION_ACTIONS;
+/** Every action the restore runbook needs (the contract's restore role): those of a re-key, on other keys. */
+export const RESTORE_ACTIONS: readonly string[] = roleActions('restore');
 
 export class RestoreRole extends Construct {
   public readonly role: iam.Role;
@@ -51,14 +52,14 @@ export class RestoreRole extends Construct {
       inlinePolicies: {
         Restore: new iam.PolicyDocument({
           statements: [
-            describeKeysStatement(),
-            describeOwnSecretsStatement(),
+            describeKeysStatement('restore'),
+            describeOwnSecretsStatement('restore'),
             // IfExists: the AWS managed key may be requested without a key ARN (an empty
             // KmsKeyId, or an alias Secrets Manager may not resolve into the condition key);
             // a request that names a key must name one of a trusted account.
-            updateSecretStatement('RestoreOwnSecretsToTrustedKeys', grants, true),
-            decryptStatement(),
-            ...encryptStatements(grants),
+            updateSecretStatement('restore', 'RestoreOwnSecretsToTrustedKeys', grants, true),
+            decryptStatement('restore'),
+            ...encryptStatements('restore', grants),
           ],
         }),
       },

@@ -23,7 +23,9 @@ export class RuleExecutionRole extends Construct {
       roleName: props.roleName,
       description: 'secrets-cmk: assumed by the central rule function to evaluate this account',
       assumedBy: new iam.ArnPrincipal(props.trustedRoleArn),
-      inlinePolicies: { RuleEvaluation: new iam.PolicyDocument({ statements: ruleEvaluationStatements() }) },
+      inlinePolicies: {
+        RuleEvaluation: new iam.PolicyDocument({ statements: ruleEvaluationStatements('memberExecution') }),
+      },
     });
 
     Validations.of(this.role).acknowledge({

@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { functionEnvironment, grantActions, variableSetBy } from '../contract';
 import { ruleEvaluationStatements } from './rule-permissions';
 
 /** The Lambda acts in other accounts by assuming a role there (organization deployment). */
@@ -37,8 +38,8 @@ export interface RuleFunctionProps {
   readonly crossAccount?: CrossAccountAccess;
 }
 
-/** Environment variable naming the member-account role (read by the Lambda). */
-export const EXECUTION_ROLE_ENV = 'SECRETS_CMK_EXECUTION_ROLE_NAME';
+/** Environment variable naming the member-account role (read by the Lambda; named by the contract). */
+export const EXECUTION_ROLE_ENV = variableSetBy('crossAccount.executionRoleName');
 
 export class RuleFunction extends Construct {
   public readonly function: lambda.Function;
@@ -58,11 +59,13 @@ export class RuleFunction extends Construct {
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention });
 
+    // The contract's role: the central function of an organization may also assume the member role.
+    const identity = props.crossAccount ? 'centralFunction' : 'ruleFunction';
     const statements = [
-      ...ruleEvaluationStatements(),
+      ...ruleEvaluationStatements(identity),
       new iam.PolicyStatement({
         sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        actions: grantActions(identity, 'WriteOwnLogs'),
         resources: [this.logGroup.logGroupArn],
       }),
     ];
@@ -70,7 +73,7 @@ export class RuleFunction extends Construct {
       statements.push(
         new iam.PolicyStatement({
           sid: 'AssumeMemberExecutionRole',
-          actions: ['sts:AssumeRole'],
+          actions: grantActions('centralFunction', 'AssumeMemberExecutionRole'),
           // The role has one fixed name in every member account; the organization
           // condition keeps the function out of any account outside the organization.
           resources: [`arn:${Aws.PARTITION}:iam::*:role/${props.crossAccount.executionRoleName}`],
@@ -85,13 +88,11 @@ export class RuleFunction extends Construct {
       inlinePolicies: { RuleEvaluation: new iam.PolicyDocument({ statements }) },
     });
 
-    const environment: Record<string, string> = {};
-    if (props.crossAccount) {
-      environment[EXECUTION_ROLE_ENV] = props.crossAccount.executionRoleName;
-    }
-    if (props.rustLog !== undefined) {
-      environment.RUST_LOG = props.rustLog;
-    }
+    // Variable names are the contract's; each is set only when its setting is.
+    const environment = functionEnvironment({
+      'crossAccount.executionRoleName': props.crossAccount?.executionRoleName,
+      rustLog: props.rustLog,
+    });
 
     this.function = new lambda.Function(this, 'Function', {
       description: 'AWS Config custom rule: Secrets Manager secrets must use a customer managed KMS key',

@@ -3,52 +3,50 @@
  * (single account, and the central account of an organization) and the execution
  * role it assumes in each member account. Read-only on secrets and keys, plus
  * reporting to AWS Config: never secretsmanager:GetSecretValue, never kms:Decrypt.
+ *
+ * The action names are the contract's (contract/contract.json, the same Sids in each of
+ * the three roles); the resources are chosen here, each as narrow as its actions allow.
  */
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { anyResourceActions, grantActions, roleActions } from '../contract';
+
+/** The roles that evaluate an account: the rule function's own (either deployment) and the member role. */
+export type EvaluatingRole = 'ruleFunction' | 'centralFunction' | 'memberExecution';
 
 /**
  * Actions that support no resource-level permission (the Service Authorization
  * Reference lists no resource type for them), so `*` is their only resource.
  */
-export const RULE_ACTIONS_WITHOUT_RESOURCE_TYPES = [
-  'secretsmanager:ListSecrets',
-  'config:PutEvaluations',
-  'config:GetResourceConfigHistory',
-] as const;
+export const RULE_ACTIONS_WITHOUT_RESOURCE_TYPES: readonly string[] = anyResourceActions('memberExecution');
 
-/** Every action the rule calls in an evaluated account. */
-export const RULE_EVALUATION_ACTIONS = [
-  ...RULE_ACTIONS_WITHOUT_RESOURCE_TYPES,
-  'secretsmanager:DescribeSecret',
-  'kms:DescribeKey',
-  'config:GetComplianceDetailsByConfigRule',
-] as const;
+/** Every action the rule calls in an evaluated account (the member execution role's). */
+export const RULE_EVALUATION_ACTIONS: readonly string[] = roleActions('memberExecution');
 
 /** The statements, with each resource as narrow as the action allows. */
-export function ruleEvaluationStatements(): iam.PolicyStatement[] {
+export function ruleEvaluationStatements(role: EvaluatingRole): iam.PolicyStatement[] {
   return [
     new iam.PolicyStatement({
       sid: 'ActionsWithoutResourceTypes',
-      actions: [...RULE_ACTIONS_WITHOUT_RESOURCE_TYPES],
+      actions: grantActions(role, 'ActionsWithoutResourceTypes'),
       resources: ['*'],
     }),
     new iam.PolicyStatement({
       sid: 'DescribeOwnSecrets',
-      actions: ['secretsmanager:DescribeSecret'],
+      actions: grantActions(role, 'DescribeOwnSecrets'),
       // Any Region: replica details are read where the replicas live.
       resources: [`arn:${Aws.PARTITION}:secretsmanager:*:${Aws.ACCOUNT_ID}:secret:*`],
     }),
     new iam.PolicyStatement({
       sid: 'DescribeSecretKeys',
-      actions: ['kms:DescribeKey'],
+      actions: grantActions(role, 'DescribeSecretKeys'),
       // A secret may use a key of another account (row 10 of the decision table) and
       // replicas use keys of other Regions; DescribeKey reveals metadata only.
       resources: [`arn:${Aws.PARTITION}:kms:*:*:key/*`],
     }),
     new iam.PolicyStatement({
       sid: 'ReadOwnRuleResults',
-      actions: ['config:GetComplianceDetailsByConfigRule'],
+      actions: grantActions(role, 'ReadOwnRuleResults'),
       // Config appends a generated id to a rule's ARN, and a conformance pack renames the rule.
       resources: [`arn:${Aws.PARTITION}:config:${Aws.REGION}:${Aws.ACCOUNT_ID}:config-rule/*`],
     }),

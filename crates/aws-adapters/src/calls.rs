@@ -1,7 +1,7 @@
 //! Counting API calls by operation, for the per-invocation summary line and the tests
 //! that prove a sweep makes the minimum number of calls.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// A shared tally of API calls by operation name (`secretsmanager:ListSecrets`, ...).
@@ -68,4 +68,66 @@ pub mod op {
     pub const GENERATE_DATA_KEY: &str = "kms:GenerateDataKey";
     /// kms:Encrypt, only ever with `DryRun` (the CLI's advice before a re-key)
     pub const ENCRYPT: &str = "kms:Encrypt";
+
+    /// Every operation the rule Lambda calls. Each is an IAM action of the same name, which
+    /// the contract's rule roles must allow ([`super::CONTRACT_PATH`]: `ruleFunction`,
+    /// `centralFunction`, `memberExecution`; AssumeRole only the central one).
+    pub const RULE_OPERATIONS: [&str; 7] = [
+        LIST_SECRETS,
+        DESCRIBE_SECRET,
+        DESCRIBE_KEY,
+        PUT_EVALUATIONS,
+        GET_RESOURCE_CONFIG_HISTORY,
+        GET_COMPLIANCE_DETAILS,
+        ASSUME_ROLE,
+    ];
+
+    /// Every operation the CLI (`secrets-cmk`) calls, documented in the contract's `cliAudit`,
+    /// `cliRemediate` and `cliBackout` entries.
+    pub const CLI_OPERATIONS: [&str; 6] = [
+        LIST_SECRETS,
+        DESCRIBE_SECRET,
+        DESCRIBE_KEY,
+        UPDATE_SECRET,
+        GENERATE_DATA_KEY,
+        ENCRYPT,
+    ];
+}
+
+/// The contract between the code and the CDK app (the rule's parameters, the Lambda's
+/// environment, the IAM actions of every role), relative to the workspace root.
+pub const CONTRACT_PATH: &str = "contract/contract.json";
+
+/// The IAM action of a request as the emulator's request log records it: `service` is the
+/// SigV4 signing name, which is the IAM prefix of every service the code calls
+/// (`kms`, `DescribeKey` gives `kms:DescribeKey`, the form of the [`op`] names).
+pub fn action_of(service: &str, operation: &str) -> String {
+    format!("{service}:{operation}")
+}
+
+/// Every IAM action the contract's `role` allows (the actions of all its grants, that is of
+/// all the Allow statements of its policy). `contract` is the text of [`CONTRACT_PATH`].
+pub fn contract_role_actions(contract: &str, role: &str) -> Result<BTreeSet<String>, String> {
+    let contract: serde_json::Value =
+        serde_json::from_str(contract).map_err(|e| format!("{CONTRACT_PATH}: {e}"))?;
+    let grants = contract
+        .get("roles")
+        .and_then(|roles| roles.get(role))
+        .and_then(|role| role.get("grants"))
+        .and_then(serde_json::Value::as_object)
+        .ok_or_else(|| format!("{CONTRACT_PATH} has no role {role:?} with grants"))?;
+    let mut actions = BTreeSet::new();
+    for (sid, grant) in grants {
+        let listed = grant
+            .get("actions")
+            .and_then(serde_json::Value::as_array)
+            .ok_or_else(|| format!("{CONTRACT_PATH}: {role}.{sid} has no actions"))?;
+        for action in listed {
+            let action = action
+                .as_str()
+                .ok_or_else(|| format!("{CONTRACT_PATH}: {role}.{sid}: {action} is not a name"))?;
+            actions.insert(action.to_owned());
+        }
+    }
+    Ok(actions)
 }

@@ -8,6 +8,8 @@ use std::time::Duration;
 pub const EXECUTION_ROLE_NAME_VAR: &str = "SECRETS_CMK_EXECUTION_ROLE_NAME";
 /// Milliseconds before the deadline at which a sweep stops starting new pages.
 pub const DEADLINE_MARGIN_VAR: &str = "SECRETS_CMK_DEADLINE_MARGIN_MS";
+/// Every variable [`from_env`] reads (the contract's, `contract/contract.json`).
+pub const VARIABLES: [&str; 2] = [EXECUTION_ROLE_NAME_VAR, DEADLINE_MARGIN_VAR];
 
 /// A setting in the environment that cannot be used.
 #[derive(Debug, thiserror::Error)]

@@ -101,9 +101,7 @@ pub(super) async fn evaluate_oversized<S: AccountServices>(
             facts.resource_id = summary.resource_id.clone();
             Ok(decide_one(services, event, facts, ordering_timestamp).await)
         }
-        Ok(None) => {
-            Ok(report(no_longer_exists(secret_id)))
-        }
+        Ok(None) => Ok(report(no_longer_exists(secret_id))),
         Err(err) => Ok(skipped(&summary.resource_id, &err)),
     }
 }
@@ -148,4 +146,3 @@ fn reported(
         ordering_timestamp,
     })
 }
-

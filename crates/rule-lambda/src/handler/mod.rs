@@ -213,4 +213,3 @@ fn message_type_of(event: &Value) -> String {
         })
         .unwrap_or_else(|| "unknown".to_owned())
 }
-

@@ -15,7 +15,11 @@ pub(super) struct Reporter<'a, E> {
 }
 
 impl<E: EvaluationSink + Sync> Reporter<'_, E> {
-    pub(super) async fn put(&self, batch: &[Evaluation], report: &mut Report) -> Result<(), RuleError> {
+    pub(super) async fn put(
+        &self,
+        batch: &[Evaluation],
+        report: &mut Report,
+    ) -> Result<(), RuleError> {
         // Config rejects a whole call if one resource id is longer than it accepts;
         // such a resource is skipped (and named) rather than sinking its batch.
         let (fitting, too_long): (Vec<&Evaluation>, Vec<&Evaluation>) =
@@ -43,7 +47,11 @@ impl<E: EvaluationSink + Sync> Reporter<'_, E> {
         Ok(())
     }
 
-    pub(super) async fn report_one(&self, decided: Decided, report: &mut Report) -> Result<(), RuleError> {
+    pub(super) async fn report_one(
+        &self,
+        decided: Decided,
+        report: &mut Report,
+    ) -> Result<(), RuleError> {
         match decided {
             Decided::Evaluation(evaluation) => {
                 self.put(std::slice::from_ref(&evaluation), report).await
@@ -58,4 +66,3 @@ impl<E: EvaluationSink + Sync> Reporter<'_, E> {
         }
     }
 }
-

@@ -181,4 +181,3 @@ fn stopped_early(pages: u64, secrets: usize, detail: &str) -> String {
          ListSecrets, {secrets} secret(s) seen{detail}; the rest were not evaluated"
     )
 }
-

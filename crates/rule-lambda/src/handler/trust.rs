@@ -44,7 +44,11 @@ pub(super) fn refuse_foreign_items(event: &ConfigRuleEvent) -> Result<(), RuleEr
     }
 }
 
-pub(super) fn same_account(event: &ConfigRuleEvent, what: &str, account: &str) -> Result<(), RuleError> {
+pub(super) fn same_account(
+    event: &ConfigRuleEvent,
+    what: &str,
+    account: &str,
+) -> Result<(), RuleError> {
     if account == event.account_id {
         return Ok(());
     }
@@ -53,4 +57,3 @@ pub(super) fn same_account(event: &ConfigRuleEvent, what: &str, account: &str) -
         event.account_id
     )))
 }
-
