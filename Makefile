@@ -12,6 +12,7 @@ PYTHON := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 VENV_STAMP := $(VENV)/.installed
 CARGO ?= cargo
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
 BENCH_VENV := bench/work/venv
 BENCH_STAMP := $(BENCH_VENV)/.installed
@@ -30,8 +31,10 @@ FUZZ_RUNS ?= -1
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-demo: venv build ## The main job on a local emulator: seed, evaluate, remediate, back out
-	target/debug/secrets-cmk-demo
+# The demo finds secrets-cmk-rule and secrets-cmk next to its own executable: build them all.
+demo: venv ## The main job on a local emulator: seed, evaluate, remediate, back out
+	$(CARGO) build --workspace --bins --locked
+	$(TARGET_DIR)/debug/secrets-cmk-demo
 
 venv: $(VENV_STAMP) ## Create the pinned Python venv (moto emulator, pytest, cfn-lint, cargo-lambda)
 
@@ -45,10 +48,11 @@ lint: ## rustfmt check and clippy with warnings as errors
 	cd fuzz && $(CARGO) fmt --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-build: ## Build every binary and test target (the end-to-end tests run the built binaries)
+build: ## Build every binary and test target
 	$(CARGO) build --workspace --all-targets --locked
 
-test-rust: venv build ## Rust unit, adapter and end-to-end tests
+# cargo builds what the tests run: the end-to-end tests take their binary from cargo.
+test-rust: venv ## Rust unit, adapter and end-to-end tests
 	$(CARGO) test --workspace --locked
 
 test-emulator: venv ## The emulator patch layer's own tests

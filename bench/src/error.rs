@@ -8,7 +8,7 @@ pub type Result<T, E = BenchError> = std::result::Result<T, E>;
 pub enum BenchError {
     /// The harness (emulator, Lambda process, seeding) failed.
     #[error(transparent)]
-    Harness(#[from] secrets_cmk_e2e::Error),
+    Harness(#[from] secrets_cmk_harness::Error),
     /// A file or process operation failed.
     #[error("{context}: {source}")]
     Io {

@@ -8,11 +8,11 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use secrets_cmk_e2e::seed::{
+use secrets_cmk_harness::seed::{
     Key, NewSecret, Secret, create_alias, create_cmk, create_secret, replicate_secret,
     schedule_secret_deletion,
 };
-use secrets_cmk_e2e::{Context, DEFAULT_ACCOUNT, DEFAULT_REGION, Emulator};
+use secrets_cmk_harness::{Context, DEFAULT_ACCOUNT, DEFAULT_REGION, Emulator};
 
 use crate::error::{BenchError, Result};
 

@@ -25,7 +25,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use clap::Parser;
-use secrets_cmk_e2e::{DEFAULT_REGION, Emulator, LambdaOptions, LambdaProcess, paths};
+use secrets_cmk_harness::{DEFAULT_REGION, Emulator, LambdaOptions, LambdaProcess, paths};
 
 use crate::error::{BenchError, Result};
 use crate::estate::EstatePlan;
@@ -184,7 +184,7 @@ async fn run(
         let emulator = Emulator::start().await?;
         let seeded = estate::seed(&emulator, &plan).await?;
         eprintln!("bench: N={n}: seeded in {:.1} s", seeded.time.as_secs_f64());
-        let options = LambdaOptions::new(&emulator).with_binary(binary);
+        let options = LambdaOptions::new(binary, &emulator);
         let lambda = LambdaProcess::start(options.clone()).await?;
         let idle_rss = lambda.pid().and_then(measure::rss_kib);
         let secretsmanager = emulator.secretsmanager(DEFAULT_REGION);

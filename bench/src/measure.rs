@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use aws_sdk_config::types::{ComplianceType, Evaluation};
-use secrets_cmk_e2e::events::{RULE_NAME, RuleContext, SECRET_RESOURCE_TYPE, now, scheduled_event};
-use secrets_cmk_e2e::{
+use secrets_cmk_harness::events::{
+    RULE_NAME, RuleContext, SECRET_RESOURCE_TYPE, now, scheduled_event,
+};
+use secrets_cmk_harness::{
     Context, DEFAULT_ACCOUNT, DEFAULT_REGION, Emulator, LambdaOptions, LambdaProcess,
 };
 use serde_json::Value;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use secrets_cmk_e2e::{DEFAULT_REGION, Emulator};
+use secrets_cmk_harness::{DEFAULT_REGION, Emulator};
 
 use crate::error::{BenchError, Result};
 use crate::measure::{Calls, calls_since};

@@ -1,7 +1,5 @@
-//! The oracle the fuzz targets check every input against: the same file the stable test
-//! suite runs 100,000 proptest inputs through (`crates/rule-core/tests/all/oracle.rs`),
-//! included by path so that there is one definition of "handled safely".
+//! The oracle the fuzz targets check every input against: the crate the stable test
+//! suite runs 100,000 proptest inputs through (`crates/oracle`, package
+//! rule-core-oracle), so that there is one definition of "handled safely".
 
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
-#[path = "../../crates/rule-core/tests/all/oracle.rs"]
-pub mod oracle;
+pub use rule_core_oracle as oracle;

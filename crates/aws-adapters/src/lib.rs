@@ -15,6 +15,9 @@
 //!
 //! Nothing here reads a secret value or decrypts anything; the only KMS calls besides
 //! DescribeKey are dry runs, which encrypt nothing.
+//!
+//! With the feature `testing`, the module `testing` has in-memory fakes of every trait
+//! above, for the tests of the crates that use them.
 
 pub mod accounts;
 pub mod calls;
@@ -26,6 +29,8 @@ pub mod keys;
 pub mod remediation;
 pub mod secrets;
 pub mod sweep;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod time;
 
 pub use accounts::{

@@ -1,5 +1,5 @@
 //! Hostile input, in every `make test`: 100,000 generated inputs a run through the four
-//! parsers Config and the operator feed us, each checked by the oracle (`oracle.rs`: no
+//! parsers Config and the operator feed us, each checked by the oracle (`crates/oracle`: no
 //! panic, every rejection a clear and bounded error naming its field or parameter, what
 //! is accepted keeps its invariants, verdicts on parsed facts fit Config).
 //!

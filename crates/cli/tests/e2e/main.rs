@@ -1,0 +1,17 @@
+//! The `secrets-cmk` command-line tool end to end: this package's binary (cargo builds
+//! it for this test and names it in `CARGO_BIN_EXE_secrets-cmk`), run as a user runs it
+//! (a clean environment: PATH, a throw-away HOME, dummy credentials, `AWS_REGION`, and
+//! `AWS_ENDPOINT_URL` pointing at the emulator), with assertions on its exit code and
+//! output and, through the SDK and the emulator's request log, on what it changed.
+//!
+//! Every test starts its own emulator and stops it (by dropping it).
+//!
+//! Table of contents:
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod audit; // every format, exit codes 0/1/2, several Regions, unverified secrets
+mod backout; // restores every previous key (the default one too), idempotent, refuses drift
+mod remediate; // dry run, apply exactly the targets, unsafe targets, service-owned secrets
+mod support; // running the binary; seeding; reading the emulator's state
+mod trust_boundary; // untrusted targets and restored keys, edited plans, what UpdateSecret re-encrypts

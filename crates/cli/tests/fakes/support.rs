@@ -1,0 +1,178 @@
+//! What the remediate and backout tests share: keys and the fake account they live in,
+//! the jobs as the command line would build them, and running a job to its result and
+//! output.
+
+use chrono::{DateTime, TimeZone, Utc};
+use rule_core::{KeyRef, RuleParameters};
+use secrets_cmk_aws::UpdatePacer;
+use secrets_cmk_aws::testing::{FakeAws, REGION, alias_arn, secret_arn};
+use secrets_cmk_cli::CliError;
+use secrets_cmk_cli::backout::{self, Backout};
+use secrets_cmk_cli::change::Services;
+use secrets_cmk_cli::plan::{EntryStatus, PLAN_VERSION, Plan, PlanEntry};
+use secrets_cmk_cli::remediate::{self, Remediation};
+use secrets_cmk_cli::term::Progress;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The target key: customer managed, Enabled, of the secrets' account and Region.
+pub const TARGET: &str =
+    "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+/// The key `alias/old` points at.
+pub const OLD: &str = "arn:aws:kms:eu-west-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321";
+/// Another key of ours.
+pub const OTHER: &str =
+    "arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555";
+/// An account that is not the secrets' and is trusted by nothing by default.
+pub const FOREIGN_ACCOUNT: &str = "999988887777";
+/// An Enabled customer managed key of [`FOREIGN_ACCOUNT`] (describable: only trust
+/// keeps it out).
+pub const FOREIGN: &str =
+    "arn:aws:kms:eu-west-1:999988887777:key/66666666-7777-8888-9999-000000000000";
+/// Another such key of [`FOREIGN_ACCOUNT`].
+pub const FOREIGN_OTHER: &str =
+    "arn:aws:kms:eu-west-1:999988887777:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+
+/// When the run started (the plan's time).
+pub fn started() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap()
+}
+
+/// A fake account with the keys every test may use: TARGET, OLD (behind `alias/old`),
+/// OTHER, and the two foreign keys, all Enabled customer managed keys.
+pub fn account() -> FakeAws {
+    let aws = FakeAws::new();
+    for key in [TARGET, OLD, OTHER, FOREIGN, FOREIGN_OTHER] {
+        aws.add_cmk(key);
+    }
+    aws.add_alias(&alias_arn("old"), OLD);
+    aws
+}
+
+/// The CLI's services, all three over the one fake account.
+pub fn services(aws: &FakeAws) -> Services<FakeAws, FakeAws, FakeAws> {
+    Services {
+        store: aws.clone(),
+        keys: aws.clone(),
+        changer: aws.clone(),
+    }
+}
+
+/// How a command ended, and what it wrote.
+#[derive(Debug)]
+pub struct Run {
+    pub result: Result<(), CliError>,
+    pub out: String,
+}
+
+impl Run {
+    /// The message of an `Incomplete` ending (any other ending fails the test).
+    pub fn incomplete(&self) -> &str {
+        match &self.result {
+            Err(CliError::Incomplete(message)) => message,
+            other => panic!("expected Incomplete, got {other:?}\n{}", self.out),
+        }
+    }
+
+    /// The problems of an `UnsafeTarget` ending (any other ending fails the test).
+    pub fn unsafe_target(&self) -> &[String] {
+        match &self.result {
+            Err(CliError::UnsafeTarget { problems }) => problems,
+            other => panic!("expected UnsafeTarget, got {other:?}\n{}", self.out),
+        }
+    }
+
+    /// Fails the test unless the command succeeded.
+    pub fn assert_ok(&self) {
+        assert!(self.result.is_ok(), "{:?}\n{}", self.result, self.out);
+    }
+}
+
+/// `remediate --apply --kms-key-id TARGET [--secret ...] --plan DIR/plan.json`.
+pub fn remediation(dir: &Path, target: &str, secrets: &[&str]) -> Remediation {
+    Remediation {
+        region: REGION.to_owned(),
+        target: KeyRef::parse(target).unwrap(),
+        secrets: secrets.iter().map(|s| (*s).to_owned()).collect(),
+        params: RuleParameters::default(),
+        apply: true,
+        plan_path: Some(plan_path(dir)),
+        started: started(),
+        width: None,
+    }
+}
+
+/// Where [`remediation`] writes its plan.
+pub fn plan_path(dir: &Path) -> PathBuf {
+    dir.join("plan.json")
+}
+
+/// Run `remediate` over the fake account, unpaced.
+pub async fn remediate(aws: &FakeAws, job: &Remediation) -> Run {
+    let mut out = Vec::new();
+    let result = remediate::execute(
+        &services(aws),
+        job,
+        &mut UpdatePacer::new(Duration::ZERO),
+        &Progress::hidden(),
+        &mut out,
+    )
+    .await;
+    Run {
+        result,
+        out: String::from_utf8(out).unwrap(),
+    }
+}
+
+/// The plan entry of a secret `name` moved from `previous` (as stored; resolved to
+/// `previous_arn`) to TARGET, changed.
+pub fn entry(name: &str, previous: Option<&str>, previous_arn: Option<&str>) -> PlanEntry {
+    PlanEntry {
+        secret_arn: secret_arn(name),
+        secret_name: name.to_owned(),
+        region: REGION.to_owned(),
+        previous_kms_key_id: previous.map(str::to_owned),
+        previous_key_arn: previous_arn.map(str::to_owned),
+        new_kms_key_id: TARGET.to_owned(),
+        new_key_arn: TARGET.to_owned(),
+        status: EntryStatus::Changed,
+        changed_at: Some(started()),
+        error: None,
+    }
+}
+
+/// A plan of these entries, as `remediate` writes it.
+pub fn plan(entries: Vec<PlanEntry>) -> Plan {
+    Plan {
+        version: PLAN_VERSION,
+        tool: "secrets-cmk 0.1.0".to_owned(),
+        created_at: started(),
+        region: REGION.to_owned(),
+        target_kms_key_id: TARGET.to_owned(),
+        entries,
+    }
+}
+
+/// Run `backout` of `plan` over the fake account, unpaced; `trust` as
+/// `--allowed-key-accounts` builds it.
+pub async fn backout(aws: &FakeAws, plan: Plan, trust: RuleParameters, apply: bool) -> Run {
+    let job = Backout {
+        plan,
+        trust,
+        apply,
+        width: None,
+    };
+    let mut out = Vec::new();
+    let result = backout::execute(
+        &services(aws),
+        &job,
+        &mut UpdatePacer::new(Duration::ZERO),
+        &Progress::hidden(),
+        &mut out,
+    )
+    .await;
+    Run {
+        result,
+        out: String::from_utf8(out).unwrap(),
+    }
+}

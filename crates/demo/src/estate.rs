@@ -1,0 +1,189 @@
+//! The demo estate: one secret for each row of the decision table, in the emulator's
+//! default account and region (plus a partner account for the cross-account key).
+
+use secrets_cmk_harness::seed::{
+    Key, NewSecret, assume_role, create_alias, create_cmk, create_secret, disable_key,
+    schedule_secret_deletion,
+};
+use secrets_cmk_harness::{DEFAULT_ACCOUNT, DEFAULT_REGION, Emulator, Error, Result};
+use std::collections::BTreeMap;
+
+const APPROVED_ALIAS: &str = "alias/secrets-cmk-demo";
+const PARTNER_ACCOUNT: &str = "222233334444";
+const REPLICA_REGION: &str = "us-west-2";
+const EXEMPTION_TAG: &str = "cmk-exempt";
+
+/// What was seeded: each secret's name, ARN and the row it demonstrates.
+pub struct DemoEstate {
+    secrets: BTreeMap<String, (String, u8, &'static str)>,
+    gone: String,
+    partner_key_arn: String,
+}
+
+impl DemoEstate {
+    /// Create the keys and secrets.
+    pub async fn seed(emulator: &Emulator) -> Result<DemoEstate> {
+        let kms = emulator.kms(DEFAULT_REGION);
+        let sm = emulator.secretsmanager(DEFAULT_REGION);
+        let approved = create_cmk(&kms, "secrets-cmk demo: the approved key").await?;
+        create_alias(&kms, APPROVED_ALIAS, &approved.key_id).await?;
+        let team = create_cmk(&kms, "another team's key, not approved").await?;
+        let disabled = create_cmk(&kms, "a disabled key").await?;
+        disable_key(&kms, &disabled.key_id).await?;
+        let aws_managed = kms
+            .describe_key()
+            .key_id("alias/aws/secretsmanager")
+            .send()
+            .await
+            .map_err(|e| Error::Invalid(format!("DescribeKey alias/aws/secretsmanager: {e}")))?
+            .key_metadata()
+            .and_then(|m| m.arn())
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Invalid("no ARN for aws/secretsmanager".into()))?;
+        let partner = assume_role(&emulator.sts(), PARTNER_ACCOUNT, "demo-seeder").await?;
+        let partner_key: Key = create_cmk(
+            &emulator.kms_as(&partner, DEFAULT_REGION),
+            "a partner account's key",
+        )
+        .await?;
+        let missing = format!(
+            "arn:aws:kms:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:key/00000000-0000-4000-8000-00000000dead"
+        );
+
+        let specs: Vec<(NewSecret, u8, &'static str)> = vec![
+            (
+                NewSecret::named("demo/retiring-service").with_kms_key(&approved.arn),
+                2,
+                "scheduled for deletion",
+            ),
+            (
+                NewSecret::named("demo/break-glass").with_tag(EXEMPTION_TAG, "SEC-1234"),
+                3,
+                "exemption tag",
+            ),
+            (NewSecret::named("demo/legacy-api-token"), 4, "default key"),
+            (
+                NewSecret::named("demo/explicit-aws-alias")
+                    .with_kms_key("alias/aws/secretsmanager"),
+                5,
+                "alias/aws/*",
+            ),
+            (
+                NewSecret::named("demo/aws-managed-by-arn").with_kms_key(&aws_managed),
+                6,
+                "AWS managed key ARN",
+            ),
+            (
+                NewSecret::named("demo/orphaned").with_kms_key(&missing),
+                7,
+                "key does not exist",
+            ),
+            (
+                NewSecret::named("demo/on-disabled-key").with_kms_key(&disabled.key_id),
+                8,
+                "disabled key",
+            ),
+            (
+                NewSecret::named("demo/unapproved-key").with_kms_key(&team.arn),
+                9,
+                "not an approved key",
+            ),
+            (
+                NewSecret::named("demo/partner-shared").with_kms_key(&partner_key.arn),
+                10,
+                "partner account key",
+            ),
+            (
+                NewSecret::named("demo/multi-region")
+                    .with_kms_key(APPROVED_ALIAS)
+                    .with_replica(REPLICA_REGION, None),
+                11,
+                "replica on default key",
+            ),
+            (
+                NewSecret::named("demo/payments-db").with_kms_key(APPROVED_ALIAS),
+                12,
+                "approved CMK",
+            ),
+        ];
+        let mut secrets = BTreeMap::new();
+        for (spec, row, what) in specs {
+            let secret = create_secret(&sm, &spec).await?;
+            secrets.insert(secret.name.clone(), (secret.arn, row, what));
+        }
+        let retiring = &secrets["demo/retiring-service"].0;
+        schedule_secret_deletion(&sm, retiring, 7).await?;
+        let gone = format!(
+            "arn:aws:secretsmanager:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:secret:demo/already-gone-x1Y2z3"
+        );
+        secrets.insert(
+            "demo/already-gone".to_owned(),
+            (gone.clone(), 1, "deleted (change event)"),
+        );
+        Ok(DemoEstate {
+            secrets,
+            gone,
+            partner_key_arn: partner_key.arn,
+        })
+    }
+
+    /// List what was seeded.
+    pub fn print(&self) {
+        let mut rows: Vec<_> = self.secrets.iter().collect();
+        rows.sort_by_key(|(_, (_, row, _))| *row);
+        for (name, (_, row, what)) in rows {
+            println!("    row {row:>2}  {name:<26} {what}");
+        }
+    }
+
+    /// The ARN of the secret that exists only as a deleted configuration item.
+    pub fn gone_arn(&self) -> &str {
+        &self.gone
+    }
+
+    /// The secret name for an ARN, if it is one of ours.
+    pub fn name_of(&self, arn: &str) -> Option<&str> {
+        self.secrets
+            .iter()
+            .find(|(_, (a, _, _))| a == arn)
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// The decision-table row a secret was seeded to show.
+    pub fn row_of(&self, name: &str) -> Option<u8> {
+        self.secrets.get(name).map(|(_, row, _)| *row)
+    }
+
+    /// The ARN of a seeded secret (empty if unknown).
+    pub fn arn_of(&self, name: &str) -> &str {
+        self.secrets
+            .get(name)
+            .map_or("", |(arn, _, _)| arn.as_str())
+    }
+
+    /// The remediation target.
+    pub fn approved_alias(&self) -> &'static str {
+        APPROVED_ALIAS
+    }
+
+    /// The approved keys: the demo key by alias name, the partner's key by ARN.
+    pub fn approved_keys(&self) -> String {
+        format!("{APPROVED_ALIAS},{}", self.partner_key_arn)
+    }
+
+    /// The exemption tag key.
+    pub fn exemption_tag(&self) -> &'static str {
+        EXEMPTION_TAG
+    }
+
+    /// The rule parameters of the demo, as Config passes them (a JSON string).
+    pub fn rule_parameters(&self) -> String {
+        serde_json::json!({ "kmsKeyArns": self.approved_keys(), "exemptionTagKey": EXEMPTION_TAG })
+            .to_string()
+    }
+
+    /// The secret the demo backs out after remediation.
+    pub fn backout_example(&self) -> &'static str {
+        "demo/legacy-api-token"
+    }
+}
