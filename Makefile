@@ -19,7 +19,7 @@ BENCH_STAMP := $(BENCH_VENV)/.installed
 BENCH_TARGET_DIR := target/bench
 BENCH_ARGS ?=
 
-.PHONY: bench help demo venv test test-rust test-emulator lint build cdk-deps cdk-test lambda synth deploy fuzz fuzz-ci fuzz-tool
+.PHONY: bench help demo venv test test-rust test-emulator lint check build cdk-deps cdk-test lambda synth deploy fuzz fuzz-ci fuzz-tool
 
 VENV_BIN := $(CURDIR)/.venv/bin
 STACK ?= SecretsCmk
@@ -47,6 +47,13 @@ lint: ## rustfmt check and clippy with warnings as errors
 	$(CARGO) fmt --all --check
 	cd fuzz && $(CARGO) fmt --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+check: lint ## Fast: lint, then every test that needs no emulator (rule-core, adapters, the handler and the CLI over fakes)
+	$(CARGO) test --locked -p rule-core
+	$(CARGO) test --locked -p secrets-cmk-aws --all-features
+	$(CARGO) test --locked -p rule-lambda --lib --test handler --test contract
+	$(CARGO) test --locked -p secrets-cmk-cli --lib --test fakes
+	$(CARGO) test --locked -p secrets-cmk-harness --lib
 
 build: ## Build every binary and test target
 	$(CARGO) build --workspace --all-targets --locked

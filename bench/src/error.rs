@@ -1,11 +1,11 @@
 //! The driver's one error type: what it was doing, and why that failed.
 
 /// The driver's result type.
-pub type Result<T, E = BenchError> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = BenchError> = std::result::Result<T, E>;
 
 /// Everything that stops a benchmark run.
 #[derive(thiserror::Error)]
-pub enum BenchError {
+pub(crate) enum BenchError {
     /// The harness (emulator, Lambda process, seeding) failed.
     #[error(transparent)]
     Harness(#[from] secrets_cmk_harness::Error),
@@ -61,13 +61,13 @@ impl std::fmt::Debug for BenchError {
 
 impl BenchError {
     /// Wraps an I/O error with what the driver was doing.
-    pub fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BenchError {
+    pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BenchError {
         let context = context.into();
         move |source| BenchError::Io { context, source }
     }
 
     /// Wraps a JSON error with what the driver was doing.
-    pub fn json(context: impl Into<String>) -> impl FnOnce(serde_json::Error) -> BenchError {
+    pub(crate) fn json(context: impl Into<String>) -> impl FnOnce(serde_json::Error) -> BenchError {
         let context = context.into();
         move |source| BenchError::Json { context, source }
     }

@@ -17,16 +17,16 @@ use secrets_cmk_harness::{Context, DEFAULT_ACCOUNT, DEFAULT_REGION, Emulator};
 use crate::error::{BenchError, Result};
 
 /// The region replicas live in.
-pub const REPLICA_REGION: &str = "us-west-2";
+pub(crate) const REPLICA_REGION: &str = "us-west-2";
 
 /// Secret names are `{SECRET_PREFIX}-{i:05}`.
-pub const SECRET_PREFIX: &str = "bench";
+pub(crate) const SECRET_PREFIX: &str = "bench";
 
 /// The AWS-managed key of Secrets Manager, by alias name.
-pub const AWS_MANAGED_ALIAS: &str = "alias/aws/secretsmanager";
+pub(crate) const AWS_MANAGED_ALIAS: &str = "alias/aws/secretsmanager";
 
 /// Operations the minimum is stated in, in the order the results show them.
-pub const OPERATIONS: [&str; 5] = [
+pub(crate) const OPERATIONS: [&str; 5] = [
     "ListSecrets",
     "DescribeKey",
     "DescribeSecret",
@@ -36,7 +36,7 @@ pub const OPERATIONS: [&str; 5] = [
 
 /// The four ways a secret's `KmsKeyId` can name a customer-managed key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum KeyForm {
+pub(crate) enum KeyForm {
     /// The key id (a UUID).
     KeyId,
     /// The key ARN.
@@ -49,7 +49,7 @@ pub enum KeyForm {
 
 impl KeyForm {
     /// Every form, in the order secrets cycle through them.
-    pub const ALL: [KeyForm; 4] = [
+    pub(crate) const ALL: [KeyForm; 4] = [
         KeyForm::KeyId,
         KeyForm::KeyArn,
         KeyForm::AliasName,
@@ -59,7 +59,7 @@ impl KeyForm {
 
 /// What a secret's `KmsKeyId` is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyChoice {
+pub(crate) enum KeyChoice {
     /// No `KmsKeyId`: the default key (aws/secretsmanager). Decided without a lookup.
     Default,
     /// `alias/aws/secretsmanager` named explicitly. Decided without a lookup (row 5).
@@ -77,7 +77,7 @@ pub enum KeyChoice {
 
 /// A replica's key, in [`REPLICA_REGION`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReplicaKey {
+pub(crate) enum ReplicaKey {
     /// That region's default key: the secret is NON_COMPLIANT (row 11).
     Default,
     /// A customer-managed key of that region, by key ARN.
@@ -86,22 +86,22 @@ pub enum ReplicaKey {
 
 /// One secret of the plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SecretPlan {
+pub(crate) struct SecretPlan {
     /// Its index (and name suffix).
-    pub index: usize,
+    pub(crate) index: usize,
     /// Its key.
-    pub key: KeyChoice,
+    pub(crate) key: KeyChoice,
     /// Its replica, if it is a multi-Region secret.
-    pub replica: Option<ReplicaKey>,
+    pub(crate) replica: Option<ReplicaKey>,
     /// Whether it is scheduled for deletion (listed with `DeletedDate`).
-    pub scheduled_for_deletion: bool,
+    pub(crate) scheduled_for_deletion: bool,
 }
 
 /// A key lookup the rule has to make, by what it names once qualified: a key id and its
 /// key ARN are one reference, an alias name and its alias ARN are one, but a key and
 /// its alias are two (the rule cannot know they are the same key without asking).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum KeyReference {
+pub(crate) enum KeyReference {
     /// Customer-managed key `k` by key id or key ARN.
     CmkKey(usize),
     /// Customer-managed key `k` by alias name or alias ARN.
@@ -114,60 +114,60 @@ pub enum KeyReference {
 
 /// The composition of an estate.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EstatePlan {
+pub(crate) struct EstatePlan {
     /// Customer-managed keys (K).
-    pub keys: usize,
+    pub(crate) keys: usize,
     /// Every secret, by index.
-    pub secrets: Vec<SecretPlan>,
+    pub(crate) secrets: Vec<SecretPlan>,
 }
 
 /// Counts that describe an estate in the results.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Composition {
+pub(crate) struct Composition {
     /// All secrets (N).
-    pub secrets: usize,
+    pub(crate) secrets: usize,
     /// Secrets on one of the K customer-managed keys, by each form.
-    pub by_key_id: usize,
+    pub(crate) by_key_id: usize,
     /// By key ARN.
-    pub by_key_arn: usize,
+    pub(crate) by_key_arn: usize,
     /// By alias name.
-    pub by_alias_name: usize,
+    pub(crate) by_alias_name: usize,
     /// By alias ARN.
-    pub by_alias_arn: usize,
+    pub(crate) by_alias_arn: usize,
     /// No `KmsKeyId` (default key).
-    pub default_key: usize,
+    pub(crate) default_key: usize,
     /// `alias/aws/secretsmanager` named explicitly.
-    pub aws_managed_alias: usize,
+    pub(crate) aws_managed_alias: usize,
     /// The AWS-managed key by key ARN.
-    pub aws_managed_key_arn: usize,
+    pub(crate) aws_managed_key_arn: usize,
     /// Multi-Region secrets (one replica each).
-    pub replicated: usize,
+    pub(crate) replicated: usize,
     /// Live multi-Region secrets whose replica is on the default key (NON_COMPLIANT by
     /// row 11 although their own key is a CMK).
-    pub replica_on_default_key: usize,
+    pub(crate) replica_on_default_key: usize,
     /// Scheduled for deletion.
-    pub scheduled_for_deletion: usize,
+    pub(crate) scheduled_for_deletion: usize,
 }
 
 /// The fewest calls a periodic sweep of the estate can make, per operation.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct MinimumCalls {
+pub(crate) struct MinimumCalls {
     /// ceil(N/100): every secret, scheduled deletions included, 100 a page.
-    pub list_secrets: usize,
+    pub(crate) list_secrets: usize,
     /// The distinct qualified key references of live secrets and their replicas.
-    pub describe_key: usize,
+    pub(crate) describe_key: usize,
     /// One per live multi-Region secret (replica keys are only in DescribeSecret).
-    pub describe_secret: usize,
+    pub(crate) describe_secret: usize,
     /// ceil(N/100): one evaluation per secret, 100 a call.
-    pub put_evaluations: usize,
+    pub(crate) put_evaluations: usize,
     /// The cleanup reads back the rule's COMPLIANT and NON_COMPLIANT results, 100 a
     /// page (at least one page).
-    pub compliance_pages: usize,
+    pub(crate) compliance_pages: usize,
 }
 
 impl MinimumCalls {
     /// `(operation, count)` in [`OPERATIONS`] order.
-    pub fn by_operation(&self) -> [(&'static str, usize); 5] {
+    pub(crate) fn by_operation(&self) -> [(&'static str, usize); 5] {
         [
             (OPERATIONS[0], self.list_secrets),
             (OPERATIONS[1], self.describe_key),
@@ -178,7 +178,7 @@ impl MinimumCalls {
     }
 
     /// All calls.
-    pub fn total(&self) -> usize {
+    pub(crate) fn total(&self) -> usize {
         self.by_operation().iter().map(|(_, n)| n).sum()
     }
 }
@@ -192,7 +192,7 @@ impl EstatePlan {
     ///   form (c / K) % 4, so every key appears in every form once N passes ~90;
     /// - every 200th (i % 200 == 3) has a replica, alternately on a CMK and on the
     ///   default key; every 100th (i % 100 == 7) is scheduled for deletion.
-    pub fn new(secrets: usize, keys: usize) -> EstatePlan {
+    pub(crate) fn new(secrets: usize, keys: usize) -> EstatePlan {
         let keys = keys.max(1);
         let mut next_cmk = 0;
         let plans = (0..secrets)
@@ -232,7 +232,7 @@ impl EstatePlan {
     }
 
     /// How the estate is made up.
-    pub fn composition(&self) -> Composition {
+    pub(crate) fn composition(&self) -> Composition {
         let mut c = Composition {
             secrets: self.secrets.len(),
             ..Composition::default()
@@ -262,7 +262,7 @@ impl EstatePlan {
     /// A secret scheduled for deletion is NOT_APPLICABLE before its key matters (row 2),
     /// so its key is not looked up; `alias/aws/*` and the default key are decided
     /// without a lookup (rows 4 and 5).
-    pub fn minimum_calls(&self) -> MinimumCalls {
+    pub(crate) fn minimum_calls(&self) -> MinimumCalls {
         let n = self.secrets.len();
         let live = self.live().count();
         MinimumCalls {
@@ -275,12 +275,12 @@ impl EstatePlan {
     }
 
     /// Secrets not scheduled for deletion.
-    pub fn live(&self) -> impl Iterator<Item = &SecretPlan> {
+    pub(crate) fn live(&self) -> impl Iterator<Item = &SecretPlan> {
         self.secrets.iter().filter(|s| !s.scheduled_for_deletion)
     }
 
     /// The distinct key references a sweep has to look up (see [`KeyReference`]).
-    pub fn key_references(&self) -> BTreeSet<KeyReference> {
+    pub(crate) fn key_references(&self) -> BTreeSet<KeyReference> {
         let mut references = BTreeSet::new();
         for secret in self.live() {
             match secret.key {
@@ -305,18 +305,18 @@ impl EstatePlan {
 
 /// An estate as seeded.
 #[derive(Clone, Debug)]
-pub struct Seeded {
+pub(crate) struct Seeded {
     /// How long seeding took (not part of any figure).
-    pub time: Duration,
+    pub(crate) time: Duration,
     /// The keys.
-    pub keys: SeededKeys,
+    pub(crate) keys: SeededKeys,
     /// The secrets, in plan order.
-    pub secrets: Vec<Secret>,
+    pub(crate) secrets: Vec<Secret>,
 }
 
 /// The keys an estate was seeded with.
 #[derive(Clone, Debug)]
-pub struct SeededKeys {
+pub(crate) struct SeededKeys {
     cmks: Vec<(Key, String)>,
     aws_managed_arn: String,
     replica_cmk_arn: String,
@@ -324,7 +324,7 @@ pub struct SeededKeys {
 
 impl SeededKeys {
     /// The region and the qualified ARN a key reference is looked up by.
-    pub fn lookup(&self, reference: KeyReference) -> Option<(&'static str, String)> {
+    pub(crate) fn lookup(&self, reference: KeyReference) -> Option<(&'static str, String)> {
         match reference {
             KeyReference::CmkKey(k) => Some((DEFAULT_REGION, self.cmks.get(k)?.0.arn.clone())),
             KeyReference::CmkAlias(k) => Some((
@@ -362,7 +362,7 @@ impl SeededKeys {
 
 /// Creates the plan's keys and secrets in the emulator (default account and region)
 /// through the API.
-pub async fn seed(emulator: &Emulator, plan: &EstatePlan) -> Result<Seeded> {
+pub(crate) async fn seed(emulator: &Emulator, plan: &EstatePlan) -> Result<Seeded> {
     let started = Instant::now();
     let kms = emulator.kms(DEFAULT_REGION);
     let mut cmks = Vec::with_capacity(plan.keys);

@@ -4,37 +4,37 @@ use std::process::Command;
 
 /// What the results say about the machine.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct Machine {
+pub(crate) struct Machine {
     /// `model name` from /proc/cpuinfo.
-    pub cpu_model: String,
+    pub(crate) cpu_model: String,
     /// Cores available to this process.
-    pub cores: usize,
+    pub(crate) cores: usize,
     /// `MemTotal`, GiB.
-    pub memory_gib: f64,
+    pub(crate) memory_gib: f64,
     /// `PRETTY_NAME` from /etc/os-release.
-    pub os: String,
+    pub(crate) os: String,
     /// The kernel release.
-    pub kernel: String,
+    pub(crate) kernel: String,
     /// `rustc --version`, if rustc is on the PATH.
-    pub rustc: Option<String>,
+    pub(crate) rustc: Option<String>,
 }
 
 /// The 1, 5 and 15-minute load averages at one moment of the run.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct LoadSample {
+pub(crate) struct LoadSample {
     /// When in the run.
-    pub when: String,
+    pub(crate) when: String,
     /// 1-minute load average.
-    pub one: f64,
+    pub(crate) one: f64,
     /// 5-minute load average.
-    pub five: f64,
+    pub(crate) five: f64,
     /// 15-minute load average.
-    pub fifteen: f64,
+    pub(crate) fifteen: f64,
 }
 
 impl Machine {
     /// Reads /proc and /etc; unknown parts say "unknown".
-    pub fn detect() -> Machine {
+    pub(crate) fn detect() -> Machine {
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
         let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
@@ -63,7 +63,7 @@ impl Machine {
 
 impl LoadSample {
     /// The load averages now, labelled `when`.
-    pub fn now(when: impl Into<String>) -> Option<LoadSample> {
+    pub(crate) fn now(when: impl Into<String>) -> Option<LoadSample> {
         let text = std::fs::read_to_string("/proc/loadavg").ok()?;
         let mut parts = text.split_whitespace().map(|p| p.parse::<f64>().ok());
         Some(LoadSample {

@@ -17,31 +17,31 @@ use crate::error::{BenchError, Result};
 use crate::estate::{EstatePlan, REPLICA_REGION, Seeded};
 
 /// The deadline a sweep gets: Lambda's maximum, 15 minutes.
-pub const SWEEP_DEADLINE: Duration = Duration::from_secs(900);
+pub(crate) const SWEEP_DEADLINE: Duration = Duration::from_secs(900);
 
 /// Linux reports process CPU times in clock ticks of 1/100 s (`USER_HZ`, fixed at 100
 /// on every architecture Lambda runs).
 const USER_HZ: u64 = 100;
 
 /// API calls by operation, as the emulator logged them.
-pub type Calls = BTreeMap<String, usize>;
+pub(crate) type Calls = BTreeMap<String, usize>;
 
 /// One periodic sweep of the Lambda.
 #[derive(Clone, Debug)]
-pub struct SweepRun {
+pub(crate) struct SweepRun {
     /// From queueing the invocation to its response.
-    pub wall: Duration,
+    pub(crate) wall: Duration,
     /// CPU time the Lambda process spent on it (all threads).
-    pub cpu: Option<Duration>,
+    pub(crate) cpu: Option<Duration>,
     /// Calls the emulator served during it.
-    pub calls: Calls,
+    pub(crate) calls: Calls,
     /// Evaluations reported, by compliance type (the invocation's response).
-    pub reported: BTreeMap<String, u64>,
+    pub(crate) reported: BTreeMap<String, u64>,
 }
 
 /// Invokes one scheduled (periodic) sweep, with a result token minted for the rule so
 /// its results are stored and read back by the cleanup, as Config does.
-pub async fn sweep(emulator: &Emulator, lambda: &LambdaProcess) -> Result<SweepRun> {
+pub(crate) async fn sweep(emulator: &Emulator, lambda: &LambdaProcess) -> Result<SweepRun> {
     let token = emulator.mint_result_token(RULE_NAME).await?;
     let context = RuleContext::new(DEFAULT_ACCOUNT, DEFAULT_REGION).with_result_token(token);
     let event = scheduled_event(&context, now());
@@ -76,7 +76,7 @@ pub async fn sweep(emulator: &Emulator, lambda: &LambdaProcess) -> Result<SweepR
 }
 
 /// Calls the emulator logged after the first `offset` entries, by operation.
-pub async fn calls_since(emulator: &Emulator, offset: usize) -> Result<Calls> {
+pub(crate) async fn calls_since(emulator: &Emulator, offset: usize) -> Result<Calls> {
     let mut calls = Calls::new();
     for request in emulator.requests().await?.into_iter().skip(offset) {
         *calls.entry(request.operation).or_default() += 1;
@@ -86,21 +86,23 @@ pub async fn calls_since(emulator: &Emulator, offset: usize) -> Result<Calls> {
 
 /// One run of a floor: the bare listing, or the calls floor.
 #[derive(Clone, Debug)]
-pub struct FloorRun {
+pub(crate) struct FloorRun {
     /// From the first request to the last page.
-    pub wall: Duration,
+    pub(crate) wall: Duration,
     /// ListSecrets calls.
-    pub pages: usize,
+    pub(crate) pages: usize,
     /// Secrets listed.
-    pub secrets: usize,
+    pub(crate) secrets: usize,
     /// Time per operation, in the order made (the calls floor only).
-    pub phases: Vec<(&'static str, Duration)>,
+    pub(crate) phases: Vec<(&'static str, Duration)>,
 }
 
 /// The floor: ListSecrets paged in a tight loop, 100 a page with scheduled deletions,
 /// as the sweep lists. Pages cannot be fetched in parallel (each needs the previous
 /// page's token), so no sweep can be faster than this.
-pub async fn list_floor(secretsmanager: &aws_sdk_secretsmanager::Client) -> Result<FloorRun> {
+pub(crate) async fn list_floor(
+    secretsmanager: &aws_sdk_secretsmanager::Client,
+) -> Result<FloorRun> {
     let started = Instant::now();
     let (pages, listed) = list_all(secretsmanager, "ListSecrets (floor)").await?;
     Ok(FloorRun {
@@ -160,7 +162,7 @@ const FLOOR_ANNOTATION: &str = "calls floor: encrypted with the customer managed
 /// rule's but not stored, so the calls floor leaves the emulator's state (and the next
 /// sweep's cost) as it found it; it reads back the results the rule's sweeps stored, so
 /// at least one sweep must have run.
-pub async fn calls_floor(
+pub(crate) async fn calls_floor(
     emulator: &Emulator,
     plan: &EstatePlan,
     seeded: &Seeded,
@@ -285,7 +287,7 @@ pub async fn calls_floor(
 /// Cold starts: each a fresh process, timed from just before spawning it to its first
 /// `/next` poll of the runtime API (init done, ready for the event). The time to bind
 /// the runtime API server on loopback is included: the figure is an upper bound.
-pub async fn cold_starts(options: &LambdaOptions, count: usize) -> Result<Vec<Duration>> {
+pub(crate) async fn cold_starts(options: &LambdaOptions, count: usize) -> Result<Vec<Duration>> {
     let mut samples = Vec::with_capacity(count);
     for _ in 0..count {
         let started = Instant::now();
@@ -302,12 +304,12 @@ pub async fn cold_starts(options: &LambdaOptions, count: usize) -> Result<Vec<Du
 }
 
 /// A process's peak resident set (`VmHWM`), in KiB.
-pub fn peak_rss_kib(pid: u32) -> Option<u64> {
+pub(crate) fn peak_rss_kib(pid: u32) -> Option<u64> {
     status_field(pid, "VmHWM:")
 }
 
 /// A process's resident set now (`VmRSS`), in KiB.
-pub fn rss_kib(pid: u32) -> Option<u64> {
+pub(crate) fn rss_kib(pid: u32) -> Option<u64> {
     status_field(pid, "VmRSS:")
 }
 

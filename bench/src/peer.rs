@@ -16,36 +16,36 @@ use crate::error::{BenchError, Result};
 use crate::measure::{Calls, calls_since};
 
 /// The policy's name in `bench/c7n-policy.yml` (c7n writes `<output>/<name>/resources.json`).
-pub const POLICY_NAME: &str = "secrets-not-on-a-customer-managed-key";
+pub(crate) const POLICY_NAME: &str = "secrets-not-on-a-customer-managed-key";
 
 /// Where c7n comes from and where it may write.
 #[derive(Clone, Debug)]
-pub struct Custodian {
+pub(crate) struct Custodian {
     /// The `custodian` executable (the bench venv's).
-    pub executable: PathBuf,
+    pub(crate) executable: PathBuf,
     /// The policy file.
-    pub policy: PathBuf,
+    pub(crate) policy: PathBuf,
     /// A scratch directory (output, an empty home).
-    pub work: PathBuf,
+    pub(crate) work: PathBuf,
 }
 
 /// One run of the policy.
 #[derive(Clone, Debug)]
-pub struct PeerRun {
+pub(crate) struct PeerRun {
     /// The `custodian run` process, start to exit (interpreter start-up included).
-    pub wall: Duration,
+    pub(crate) wall: Duration,
     /// The policy's own execution time as c7n logs it (`count:N time:T`): listing,
     /// describing and filtering, without start-up.
-    pub policy_time: Option<Duration>,
+    pub(crate) policy_time: Option<Duration>,
     /// Calls the emulator served during the run.
-    pub calls: Calls,
+    pub(crate) calls: Calls,
     /// Secrets the policy matched (not on a customer-managed key).
-    pub flagged: usize,
+    pub(crate) flagged: usize,
 }
 
 impl Custodian {
     /// `custodian version`, for the results.
-    pub fn version(&self) -> Option<String> {
+    pub(crate) fn version(&self) -> Option<String> {
         let output = Command::new(&self.executable)
             .arg("version")
             .output()
@@ -55,7 +55,7 @@ impl Custodian {
     }
 
     /// Runs the policy once against `emulator`.
-    pub async fn run(&self, emulator: &Emulator) -> Result<PeerRun> {
+    pub(crate) async fn run(&self, emulator: &Emulator) -> Result<PeerRun> {
         let output_dir = self.work.join("c7n-output");
         let home = self.work.join("c7n-home");
         std::fs::create_dir_all(&home)

@@ -12,73 +12,73 @@ use crate::peer::PeerRun;
 use crate::stats::{median, ms, percentile};
 
 /// The targets of the issue, in one place.
-pub mod target {
+pub(crate) mod target {
     /// Measured calls over the minimum.
-    pub const CALL_RATIO: f64 = 1.0;
+    pub(crate) const CALL_RATIO: f64 = 1.0;
     /// Sweep time over the bare listing time, at most.
-    pub const SWEEP_OVER_FLOOR: f64 = 1.3;
+    pub(crate) const SWEEP_OVER_FLOOR: f64 = 1.3;
     /// Peak memory of the Lambda process during the largest sweep, at most (MB = 10^6 bytes).
-    pub const PEAK_MEMORY_MB: f64 = 64.0;
+    pub(crate) const PEAK_MEMORY_MB: f64 = 64.0;
     /// Process start to the first runtime API poll, at most (median).
-    pub const COLD_START_MS: f64 = 50.0;
+    pub(crate) const COLD_START_MS: f64 = 50.0;
     /// The deployable zip, at most (MB = 10^6 bytes).
-    pub const ZIP_MB: f64 = 8.0;
+    pub(crate) const ZIP_MB: f64 = 8.0;
     /// The peer's calls over ours, at least.
-    pub const PEER_CALLS_FACTOR: f64 = 10.0;
+    pub(crate) const PEER_CALLS_FACTOR: f64 = 10.0;
     /// The peer's time over ours, at least.
-    pub const PEER_TIME_FACTOR: f64 = 5.0;
+    pub(crate) const PEER_TIME_FACTOR: f64 = 5.0;
     /// Per-secret cost at the largest N over the smallest, at most, to call growth linear.
-    pub const LINEAR_SLACK: f64 = 1.25;
+    pub(crate) const LINEAR_SLACK: f64 = 1.25;
 }
 
 /// One benchmark run.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Results {
+pub(crate) struct Results {
     /// When it ran (UTC, RFC 3339).
-    pub date: String,
+    pub(crate) date: String,
     /// Where.
-    pub machine: Machine,
+    pub(crate) machine: Machine,
     /// Load averages through the run.
-    pub load: Vec<LoadSample>,
+    pub(crate) load: Vec<LoadSample>,
     /// Repetitions of each timed measurement.
-    pub runs: usize,
+    pub(crate) runs: usize,
     /// Customer-managed keys (K).
-    pub keys: usize,
+    pub(crate) keys: usize,
     /// The deployable asset.
-    pub asset: Asset,
+    pub(crate) asset: Asset,
     /// Cold starts.
-    pub cold_start: ColdStart,
+    pub(crate) cold_start: ColdStart,
     /// `custodian version`.
-    pub peer_version: Option<String>,
+    pub(crate) peer_version: Option<String>,
     /// One entry per N, smallest first.
-    pub estates: Vec<EstateResult>,
+    pub(crate) estates: Vec<EstateResult>,
 }
 
 /// Sizes of the Lambda binary and its zip.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Asset {
+pub(crate) struct Asset {
     /// The binary measured (path as given).
-    pub binary: String,
+    pub(crate) binary: String,
     /// `bootstrap`, bytes.
-    pub binary_bytes: u64,
+    pub(crate) binary_bytes: u64,
     /// The zip, bytes.
-    pub zip_bytes: u64,
+    pub(crate) zip_bytes: u64,
 }
 
 /// Process start to the first runtime API poll.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ColdStart {
+pub(crate) struct ColdStart {
     /// Every sample, in order.
-    pub samples_ms: Vec<f64>,
+    pub(crate) samples_ms: Vec<f64>,
     /// Their median.
-    pub median_ms: f64,
+    pub(crate) median_ms: f64,
     /// Their 95th percentile (nearest rank).
-    pub p95_ms: f64,
+    pub(crate) p95_ms: f64,
 }
 
 impl ColdStart {
     /// Summarises the samples.
-    pub fn new(samples: &[std::time::Duration]) -> ColdStart {
+    pub(crate) fn new(samples: &[std::time::Duration]) -> ColdStart {
         let samples_ms: Vec<f64> = samples.iter().copied().map(ms).collect();
         ColdStart {
             median_ms: median(&samples_ms),
@@ -90,67 +90,67 @@ impl ColdStart {
 
 /// What is known of an estate before any measurement.
 #[derive(Clone, Debug)]
-pub struct EstateFacts {
+pub(crate) struct EstateFacts {
     /// N.
-    pub n: usize,
+    pub(crate) n: usize,
     /// How it is made up.
-    pub composition: Composition,
+    pub(crate) composition: Composition,
     /// How long seeding took.
-    pub seed_secs: f64,
+    pub(crate) seed_secs: f64,
     /// The fewest calls a sweep can make.
-    pub minimum: MinimumCalls,
+    pub(crate) minimum: MinimumCalls,
 }
 
 /// Everything measured on one estate.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct EstateResult {
+pub(crate) struct EstateResult {
     /// N.
-    pub n: usize,
+    pub(crate) n: usize,
     /// How the estate is made up.
-    pub composition: Composition,
+    pub(crate) composition: Composition,
     /// How long seeding took (not a figure; context).
-    pub seed_secs: f64,
+    pub(crate) seed_secs: f64,
     /// The fewest calls a sweep can make.
-    pub minimum: MinimumCalls,
+    pub(crate) minimum: MinimumCalls,
     /// The first sweep's calls, by operation.
-    pub calls: Calls,
+    pub(crate) calls: Calls,
     /// Whether every sweep made exactly the same calls.
-    pub calls_identical_across_runs: bool,
+    pub(crate) calls_identical_across_runs: bool,
     /// Each sweep's wall time.
-    pub sweep_ms: Vec<f64>,
+    pub(crate) sweep_ms: Vec<f64>,
     /// Their median.
-    pub sweep_median_ms: f64,
+    pub(crate) sweep_median_ms: f64,
     /// Each sweep's CPU time in the Lambda process.
-    pub sweep_cpu_ms: Vec<f64>,
+    pub(crate) sweep_cpu_ms: Vec<f64>,
     /// Their median.
-    pub sweep_cpu_median_ms: f64,
+    pub(crate) sweep_cpu_median_ms: f64,
     /// Each bare listing's wall time.
-    pub floor_ms: Vec<f64>,
+    pub(crate) floor_ms: Vec<f64>,
     /// Their median.
-    pub floor_median_ms: f64,
+    pub(crate) floor_median_ms: f64,
     /// ListSecrets pages of one bare listing.
-    pub floor_pages: usize,
+    pub(crate) floor_pages: usize,
     /// Each run of the sweep's minimum calls made back to back by the driver.
-    pub calls_floor_ms: Vec<f64>,
+    pub(crate) calls_floor_ms: Vec<f64>,
     /// Their median.
-    pub calls_floor_median_ms: f64,
+    pub(crate) calls_floor_median_ms: f64,
     /// The calls floor's time per operation: the median over runs, ms.
     #[serde(default)]
-    pub calls_floor_by_operation_ms: BTreeMap<String, f64>,
+    pub(crate) calls_floor_by_operation_ms: BTreeMap<String, f64>,
     /// Evaluations of the first sweep, by compliance type.
-    pub verdicts: BTreeMap<String, u64>,
+    pub(crate) verdicts: BTreeMap<String, u64>,
     /// The Lambda process's resident set once started, before any event (KiB).
-    pub lambda_idle_rss_kib: Option<u64>,
+    pub(crate) lambda_idle_rss_kib: Option<u64>,
     /// The Lambda process's peak resident set after every sweep of this estate (KiB).
-    pub lambda_peak_rss_kib: Option<u64>,
+    pub(crate) lambda_peak_rss_kib: Option<u64>,
     /// The peer on the same estate.
-    pub peer: Peer,
+    pub(crate) peer: Peer,
 }
 
 /// What the peer did on one estate.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
-pub enum Peer {
+pub(crate) enum Peer {
     /// It ran.
     Ran {
         /// Each run's process wall time.
@@ -175,7 +175,7 @@ pub enum Peer {
 
 impl EstateResult {
     /// Summarises one estate's measurements.
-    pub fn new(
+    pub(crate) fn new(
         estate: EstateFacts,
         sweeps: &[SweepRun],
         (floors, calls_floors): (&[FloorRun], &[FloorRun]),
@@ -221,17 +221,17 @@ impl EstateResult {
     }
 
     /// Total calls of the first sweep.
-    pub fn total_calls(&self) -> usize {
+    pub(crate) fn total_calls(&self) -> usize {
         self.calls.values().sum()
     }
 
     /// Measured calls over the minimum.
-    pub fn call_ratio(&self) -> f64 {
+    pub(crate) fn call_ratio(&self) -> f64 {
         self.total_calls() as f64 / self.minimum.total().max(1) as f64
     }
 
     /// Whether every operation made exactly its minimum and nothing else was called.
-    pub fn calls_are_minimal(&self) -> bool {
+    pub(crate) fn calls_are_minimal(&self) -> bool {
         let expected: BTreeMap<String, usize> = self
             .minimum
             .by_operation()
@@ -243,17 +243,17 @@ impl EstateResult {
     }
 
     /// Median sweep over median floor.
-    pub fn sweep_over_floor(&self) -> f64 {
+    pub(crate) fn sweep_over_floor(&self) -> f64 {
         self.sweep_median_ms / self.floor_median_ms.max(f64::MIN_POSITIVE)
     }
 
     /// Median sweep over the median time of its minimum calls made back to back.
-    pub fn sweep_over_calls_floor(&self) -> f64 {
+    pub(crate) fn sweep_over_calls_floor(&self) -> f64 {
         self.sweep_median_ms / self.calls_floor_median_ms.max(f64::MIN_POSITIVE)
     }
 
     /// Operations the sweep or the peer called, minimum's first.
-    pub fn operations(&self) -> Vec<String> {
+    pub(crate) fn operations(&self) -> Vec<String> {
         let mut ops: Vec<String> = OPERATIONS.iter().map(|s| (*s).to_owned()).collect();
         let extra = self.calls.keys().chain(match &self.peer {
             Peer::Ran { calls, .. } => calls.keys().collect::<Vec<_>>(),
@@ -270,7 +270,7 @@ impl EstateResult {
 
 impl Peer {
     /// Summarises the peer's runs, or says why it could not run.
-    pub fn from_runs(runs: &[PeerRun], failure: Option<String>) -> Peer {
+    pub(crate) fn from_runs(runs: &[PeerRun], failure: Option<String>) -> Peer {
         match (failure, runs.first()) {
             (Some(reason), _) => Peer::Failed { reason },
             (None, None) => Peer::Failed {

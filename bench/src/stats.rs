@@ -3,12 +3,12 @@
 use std::time::Duration;
 
 /// Milliseconds, as a float.
-pub fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
 /// The median (the mean of the middle two for an even count); 0 for no samples.
-pub fn median(samples: &[f64]) -> f64 {
+pub(crate) fn median(samples: &[f64]) -> f64 {
     let sorted = sorted(samples);
     let n = sorted.len();
     match n {
@@ -19,7 +19,7 @@ pub fn median(samples: &[f64]) -> f64 {
 }
 
 /// The nearest-rank percentile `p` (0-100); 0 for no samples.
-pub fn percentile(samples: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(samples: &[f64], p: f64) -> f64 {
     let sorted = sorted(samples);
     if sorted.is_empty() {
         return 0.0;

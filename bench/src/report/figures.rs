@@ -8,26 +8,26 @@ use crate::estate::OPERATIONS;
 use crate::results::{EstateResult, Peer, Results, target};
 
 /// How the figures grew from the smallest estate to the largest.
-pub struct Growth<'a> {
+pub(crate) struct Growth<'a> {
     /// The smallest estate.
-    pub small: &'a EstateResult,
+    pub(crate) small: &'a EstateResult,
     /// The largest estate.
-    pub large: &'a EstateResult,
+    pub(crate) large: &'a EstateResult,
     /// N grew by this much.
-    pub factor: f64,
+    pub(crate) factor: f64,
     /// Calls grew by this much.
-    pub calls: f64,
+    pub(crate) calls: f64,
     /// Lambda CPU time grew by this much.
-    pub cpu: f64,
+    pub(crate) cpu: f64,
     /// Sweep wall time grew by this much.
-    pub wall: f64,
+    pub(crate) wall: f64,
     /// The floor grew by this much.
-    pub floor: f64,
+    pub(crate) floor: f64,
 }
 
 impl<'a> Growth<'a> {
     /// From the first estate to the last; `None` unless N grew.
-    pub fn of(r: &'a Results) -> Option<Growth<'a>> {
+    pub(crate) fn of(r: &'a Results) -> Option<Growth<'a>> {
         let small = r.estates.first()?;
         let large = r.estates.last()?;
         if large.n <= small.n || small.n == 0 {
@@ -46,18 +46,18 @@ impl<'a> Growth<'a> {
     }
 
     /// The rule's own work (calls, CPU) grows at most linearly.
-    pub fn rule_is_linear(&self) -> bool {
+    pub(crate) fn rule_is_linear(&self) -> bool {
         let limit = self.factor * target::LINEAR_SLACK;
         self.calls <= limit && self.cpu <= limit
     }
 
     /// Wall time grows at most linearly.
-    pub fn wall_is_linear(&self) -> bool {
+    pub(crate) fn wall_is_linear(&self) -> bool {
         self.wall <= self.factor * target::LINEAR_SLACK
     }
 
     /// The "met?" cell of the growth figure.
-    pub fn verdict(&self) -> String {
+    pub(crate) fn verdict(&self) -> String {
         match (self.rule_is_linear(), self.wall_is_linear()) {
             (true, true) => "yes".to_owned(),
             (true, false) => sentence("growth_follows_the_floor").to_owned(),
@@ -67,18 +67,22 @@ impl<'a> Growth<'a> {
 }
 
 /// The peer's calls and time against ours on one estate.
-pub struct PeerRatios {
+pub(crate) struct PeerRatios {
     /// The peer's calls.
-    pub theirs: usize,
+    pub(crate) theirs: usize,
     /// The peer's calls over ours.
-    pub calls: f64,
+    pub(crate) calls: f64,
     /// The peer's policy time over our sweep time.
-    pub time: f64,
+    pub(crate) time: f64,
 }
 
 impl PeerRatios {
     /// From the peer's calls and median policy time.
-    pub fn of(e: &EstateResult, calls: &crate::measure::Calls, policy_median_ms: f64) -> Self {
+    pub(crate) fn of(
+        e: &EstateResult,
+        calls: &crate::measure::Calls,
+        policy_median_ms: f64,
+    ) -> Self {
         let theirs: usize = calls.values().sum();
         PeerRatios {
             theirs,
@@ -89,7 +93,7 @@ impl PeerRatios {
 }
 
 /// The zip's size in MB.
-pub fn zip_mb(r: &Results) -> f64 {
+pub(crate) fn zip_mb(r: &Results) -> f64 {
     r.asset.zip_bytes as f64 / super::format::MB
 }
 
@@ -99,7 +103,7 @@ fn percent_over(value: f64, limit: f64) -> f64 {
 }
 
 /// One sentence per missed (or qualified) target.
-pub fn missed_targets(r: &Results) -> Vec<String> {
+pub(crate) fn missed_targets(r: &Results) -> Vec<String> {
     let mut missed = Vec::new();
     for e in &r.estates {
         if !e.calls_are_minimal() {

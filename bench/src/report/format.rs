@@ -2,10 +2,10 @@
 //! runs, one-line text, and the "met?" column.
 
 /// A megabyte, as the report counts it: 10^6 bytes.
-pub const MB: f64 = 1_000_000.0;
+pub(crate) const MB: f64 = 1_000_000.0;
 
 /// `1234567` -> `1,234,567`.
-pub fn int(n: usize) -> String {
+pub(crate) fn int(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -18,7 +18,7 @@ pub fn int(n: usize) -> String {
 }
 
 /// Milliseconds, readable: `850 ms`, `12,345 ms`.
-pub fn millis(ms: f64) -> String {
+pub(crate) fn millis(ms: f64) -> String {
     if ms < 10.0 {
         format!("{ms:.1} ms")
     } else {
@@ -27,7 +27,7 @@ pub fn millis(ms: f64) -> String {
 }
 
 /// Every run's value, whole milliseconds: `240, 198, 201`.
-pub fn list(values: &[f64]) -> String {
+pub(crate) fn list(values: &[f64]) -> String {
     values
         .iter()
         .map(|v| format!("{v:.0}"))
@@ -36,17 +36,17 @@ pub fn list(values: &[f64]) -> String {
 }
 
 /// Text on one line, its runs of whitespace made single spaces.
-pub fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// KiB as MB (10^6 bytes).
-pub fn kib_as_mb(kib: u64) -> f64 {
+pub(crate) fn kib_as_mb(kib: u64) -> f64 {
     kib as f64 * 1024.0 / MB
 }
 
 /// The "met?" column.
-pub fn met(ok: bool) -> &'static str {
+pub(crate) fn met(ok: bool) -> &'static str {
     if ok { "yes" } else { "**no**" }
 }
 

@@ -16,14 +16,14 @@ mod tables;
 mod tests;
 mod text;
 
-pub use format::int;
+pub(crate) use format::int;
 
 use crate::estate::{AWS_MANAGED_ALIAS, REPLICA_REGION};
 use crate::results::{EstateResult, Results};
 use format::kib_as_mb;
 
 /// The whole document.
-pub fn render(results: &Results) -> String {
+pub(crate) fn render(results: &Results) -> String {
     let r = results;
     let calls_tables: String = r
         .estates

@@ -10,7 +10,7 @@ use crate::estate::{OPERATIONS, REPLICA_REGION};
 use crate::results::{EstateResult, Peer, Results, target};
 
 /// The machine the run was on, and how busy it was.
-pub fn machine(r: &Results) -> String {
+pub(crate) fn machine(r: &Results) -> String {
     let mut t = String::new();
     let m = &r.machine;
     let _ = writeln!(t, "| | |\n|---|---|");
@@ -42,7 +42,7 @@ pub fn machine(r: &Results) -> String {
 }
 
 /// Every figure beside its target.
-pub fn figures(r: &Results) -> String {
+pub(crate) fn figures(r: &Results) -> String {
     let mut t = String::new();
     let _ = writeln!(
         t,
@@ -174,7 +174,7 @@ pub fn figures(r: &Results) -> String {
 }
 
 /// One estate's calls by operation: the minimum, the sweep's and the peer's.
-pub fn calls(e: &EstateResult) -> String {
+pub(crate) fn calls(e: &EstateResult) -> String {
     let mut t = String::new();
     let (peer_calls, peer_total) = match &e.peer {
         Peer::Ran { calls, .. } => (Some(calls), calls.values().sum::<usize>()),
@@ -209,7 +209,7 @@ pub fn calls(e: &EstateResult) -> String {
 }
 
 /// Sweep time, the floors and CPU time at each N.
-pub fn growth(r: &Results) -> String {
+pub(crate) fn growth(r: &Results) -> String {
     let mut t = String::new();
     let _ = writeln!(
         t,
@@ -237,7 +237,7 @@ pub fn growth(r: &Results) -> String {
 
 /// The calls floor by operation at each N (median ms; calls; ms a call); `None` when the
 /// run did not break it down.
-pub fn emulator_breakdown(r: &Results) -> Option<String> {
+pub(crate) fn emulator_breakdown(r: &Results) -> Option<String> {
     if r.estates
         .iter()
         .all(|e| e.calls_floor_by_operation_ms.is_empty())
@@ -281,7 +281,7 @@ pub fn emulator_breakdown(r: &Results) -> Option<String> {
 }
 
 /// The peer's calls, times and findings beside ours.
-pub fn peer(r: &Results) -> String {
+pub(crate) fn peer(r: &Results) -> String {
     let mut t = String::new();
     let _ = writeln!(
         t,
@@ -326,7 +326,7 @@ pub fn peer(r: &Results) -> String {
 }
 
 /// How each estate is made up.
-pub fn estates(r: &Results) -> String {
+pub(crate) fn estates(r: &Results) -> String {
     let mut t = String::new();
     let header: Vec<String> = r
         .estates

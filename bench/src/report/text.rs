@@ -12,16 +12,16 @@ use super::format::{int, list};
 use crate::results::{Peer, Results};
 
 /// The whole document.
-pub const DOCUMENT: &str = include_str!("text/results.md");
+pub(crate) const DOCUMENT: &str = include_str!("text/results.md");
 /// One estate's table of API calls, under its N.
-pub const CALLS_TABLE: &str = include_str!("text/calls_table.md");
+pub(crate) const CALLS_TABLE: &str = include_str!("text/calls_table.md");
 /// The calls floor by operation, when the run measured it.
-pub const EMULATOR_BREAKDOWN: &str = include_str!("text/emulator_breakdown.md");
+pub(crate) const EMULATOR_BREAKDOWN: &str = include_str!("text/emulator_breakdown.md");
 /// The named sentences and phrases.
 const SENTENCES: &str = include_str!("text/sentences.md");
 
 /// The entry `name` of `text/sentences.md`: the line after its `<!-- name -->` marker.
-pub fn sentence(name: &str) -> &'static str {
+pub(crate) fn sentence(name: &str) -> &'static str {
     let mut lines = SENTENCES.lines();
     let text = lines
         .by_ref()
@@ -43,7 +43,7 @@ fn marker(line: &str) -> Option<&str> {
 /// value are not read as placeholders. Every placeholder needs a value and every value
 /// must be used (checked in debug builds, so by the tests); in a release build a
 /// placeholder without a value is left as it is.
-pub fn fill(template: &str, values: &[(&str, String)]) -> String {
+pub(crate) fn fill(template: &str, values: &[(&str, String)]) -> String {
     let mut out = String::with_capacity(template.len() * 2);
     let mut used = vec![false; values.len()];
     let mut rest = template;
@@ -85,12 +85,12 @@ pub fn fill(template: &str, values: &[(&str, String)]) -> String {
 }
 
 /// The sentence `name`, filled.
-pub fn say(name: &str, values: &[(&str, String)]) -> String {
+pub(crate) fn say(name: &str, values: &[(&str, String)]) -> String {
     fill(sentence(name), values)
 }
 
 /// A Markdown list: one `- item` line each.
-pub fn bullets(items: impl IntoIterator<Item = String>) -> String {
+pub(crate) fn bullets(items: impl IntoIterator<Item = String>) -> String {
     items
         .into_iter()
         .map(|item| format!("- {item}\n"))
@@ -98,7 +98,7 @@ pub fn bullets(items: impl IntoIterator<Item = String>) -> String {
 }
 
 /// "Every target is met", or the heading and the list of what was missed.
-pub fn targets_summary(missed: Vec<String>) -> String {
+pub(crate) fn targets_summary(missed: Vec<String>) -> String {
     if missed.is_empty() {
         format!("{}\n", sentence("every_target_met"))
     } else {
@@ -107,7 +107,7 @@ pub fn targets_summary(missed: Vec<String>) -> String {
 }
 
 /// Every run of each estate: sweep, floor, calls floor, Lambda CPU.
-pub fn sweep_runs(r: &Results) -> String {
+pub(crate) fn sweep_runs(r: &Results) -> String {
     bullets(r.estates.iter().map(|e| {
         say(
             "sweep_run",
@@ -123,7 +123,7 @@ pub fn sweep_runs(r: &Results) -> String {
 }
 
 /// Every run of the peer, on the estates where it ran.
-pub fn peer_runs(r: &Results) -> String {
+pub(crate) fn peer_runs(r: &Results) -> String {
     bullets(r.estates.iter().filter_map(|e| match &e.peer {
         Peer::Ran {
             policy_ms, wall_ms, ..
@@ -140,7 +140,7 @@ pub fn peer_runs(r: &Results) -> String {
 }
 
 /// Whether the peer's findings and the rule's verdicts agree, estate by estate.
-pub fn agreements(r: &Results) -> String {
+pub(crate) fn agreements(r: &Results) -> String {
     bullets(r.estates.iter().map(|e| {
         let ours = e.verdicts.get("NON_COMPLIANT").copied().unwrap_or(0) as usize;
         let replicas = e.composition.replica_on_default_key;

@@ -4,7 +4,7 @@
  * on the caller's behalf while it re-encrypts a secret (UpdateSecret decrypts with the
  * old key and encrypts with the new one, as the caller, through Secrets Manager).
  * The kms:Decrypt statement itself is in remediation-role.ts, the one place the
- * no-secret-read scan (tests/hardening/no_secret_reads.rs) allows it.
+ * no-secret-read scan (crates/rule-lambda/tests/hardening/no_secret_reads.rs) allows it.
  *
  * Every statement takes its actions from the contract (contract/contract.json) for the
  * role it is built for, under the same Sid in both roles.

@@ -93,7 +93,6 @@ fn probe_outcome(operation: &str, answer: Result<(), AwsError>) -> KeyUseProbe {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::ApiCalls;

@@ -162,7 +162,6 @@ impl Default for UpdatePacer {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use aws_sdk_secretsmanager::operation::update_secret::{UpdateSecretError, UpdateSecretOutput};

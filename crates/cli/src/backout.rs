@@ -443,7 +443,6 @@ async fn check_previous<K: KeyDirectory + Sync>(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

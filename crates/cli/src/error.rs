@@ -112,7 +112,6 @@ fn bullets(lines: &[String]) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use rule_core::RuleParameters;

@@ -255,7 +255,6 @@ pub fn render_actions(rows: &[ActionRow], width: Option<u16>) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -212,7 +212,6 @@ fn write_new_or_truncate(path: &Path, text: &str, create_new: bool) -> Result<()
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use chrono::TimeZone;

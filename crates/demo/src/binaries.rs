@@ -13,16 +13,16 @@ use secrets_cmk_harness::{Error, Result};
 const BUILD_HINT: &str = "build the workspace first: make demo does (cargo build --workspace)";
 
 /// The paths of the binaries the demo runs.
-pub struct Binaries {
+pub(crate) struct Binaries {
     /// The Lambda, `secrets-cmk-rule` (package rule-lambda).
-    pub rule: PathBuf,
+    pub(crate) rule: PathBuf,
     /// The command-line tool, `secrets-cmk` (package secrets-cmk-cli).
-    pub cli: PathBuf,
+    pub(crate) cli: PathBuf,
 }
 
 impl Binaries {
     /// Both binaries from the directory of the running demo executable.
-    pub fn beside_this_executable() -> Result<Binaries> {
+    pub(crate) fn beside_this_executable() -> Result<Binaries> {
         let exe = std::env::current_exe().map_err(|source| Error::Io {
             context: "finding the demo's own executable".into(),
             source,

@@ -8,13 +8,17 @@ use secrets_cmk_harness::seed::{
 use secrets_cmk_harness::{DEFAULT_ACCOUNT, DEFAULT_REGION, Emulator, Error, Result};
 use std::collections::BTreeMap;
 
-const APPROVED_ALIAS: &str = "alias/secrets-cmk-demo";
+/// The remediation target.
+pub(crate) const APPROVED_ALIAS: &str = "alias/secrets-cmk-demo";
 const PARTNER_ACCOUNT: &str = "222233334444";
 const REPLICA_REGION: &str = "us-west-2";
-const EXEMPTION_TAG: &str = "cmk-exempt";
+/// The exemption tag key.
+pub(crate) const EXEMPTION_TAG: &str = "cmk-exempt";
+/// The secret the demo backs out after remediation.
+pub(crate) const BACKOUT_EXAMPLE: &str = "demo/legacy-api-token";
 
 /// What was seeded: each secret's name, ARN and the row it demonstrates.
-pub struct DemoEstate {
+pub(crate) struct DemoEstate {
     secrets: BTreeMap<String, (String, u8, &'static str)>,
     gone: String,
     partner_key_arn: String,
@@ -22,7 +26,7 @@ pub struct DemoEstate {
 
 impl DemoEstate {
     /// Create the keys and secrets.
-    pub async fn seed(emulator: &Emulator) -> Result<DemoEstate> {
+    pub(crate) async fn seed(emulator: &Emulator) -> Result<DemoEstate> {
         let kms = emulator.kms(DEFAULT_REGION);
         let sm = emulator.secretsmanager(DEFAULT_REGION);
         let approved = create_cmk(&kms, "secrets-cmk demo: the approved key").await?;
@@ -128,7 +132,7 @@ impl DemoEstate {
     }
 
     /// List what was seeded.
-    pub fn print(&self) {
+    pub(crate) fn print(&self) {
         let mut rows: Vec<_> = self.secrets.iter().collect();
         rows.sort_by_key(|(_, (_, row, _))| *row);
         for (name, (_, row, what)) in rows {
@@ -137,12 +141,12 @@ impl DemoEstate {
     }
 
     /// The ARN of the secret that exists only as a deleted configuration item.
-    pub fn gone_arn(&self) -> &str {
+    pub(crate) fn gone_arn(&self) -> &str {
         &self.gone
     }
 
     /// The secret name for an ARN, if it is one of ours.
-    pub fn name_of(&self, arn: &str) -> Option<&str> {
+    pub(crate) fn name_of(&self, arn: &str) -> Option<&str> {
         self.secrets
             .iter()
             .find(|(_, (a, _, _))| a == arn)
@@ -150,40 +154,25 @@ impl DemoEstate {
     }
 
     /// The decision-table row a secret was seeded to show.
-    pub fn row_of(&self, name: &str) -> Option<u8> {
+    pub(crate) fn row_of(&self, name: &str) -> Option<u8> {
         self.secrets.get(name).map(|(_, row, _)| *row)
     }
 
     /// The ARN of a seeded secret (empty if unknown).
-    pub fn arn_of(&self, name: &str) -> &str {
+    pub(crate) fn arn_of(&self, name: &str) -> &str {
         self.secrets
             .get(name)
             .map_or("", |(arn, _, _)| arn.as_str())
     }
 
-    /// The remediation target.
-    pub fn approved_alias(&self) -> &'static str {
-        APPROVED_ALIAS
-    }
-
     /// The approved keys: the demo key by alias name, the partner's key by ARN.
-    pub fn approved_keys(&self) -> String {
+    pub(crate) fn approved_keys(&self) -> String {
         format!("{APPROVED_ALIAS},{}", self.partner_key_arn)
     }
 
-    /// The exemption tag key.
-    pub fn exemption_tag(&self) -> &'static str {
-        EXEMPTION_TAG
-    }
-
     /// The rule parameters of the demo, as Config passes them (a JSON string).
-    pub fn rule_parameters(&self) -> String {
+    pub(crate) fn rule_parameters(&self) -> String {
         serde_json::json!({ "kmsKeyArns": self.approved_keys(), "exemptionTagKey": EXEMPTION_TAG })
             .to_string()
-    }
-
-    /// The secret the demo backs out after remediation.
-    pub fn backout_example(&self) -> &'static str {
-        "demo/legacy-api-token"
     }
 }

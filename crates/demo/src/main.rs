@@ -104,14 +104,14 @@ async fn run() -> Result<()> {
         source: e,
     })?;
     let plan = workdir.join("plan.json");
-    let target = estate.approved_alias();
+    let target = estate::APPROVED_ALIAS;
     // The CLI takes the rule's parameters as flags, so it sees what the rule sees.
     let approved = estate.approved_keys();
     let rule_flags = [
         "--kms-key-arns",
         approved.as_str(),
         "--exemption-tag-key",
-        estate.exemption_tag(),
+        estate::EXEMPTION_TAG,
     ];
     let with_flags = |args: &[&'static str]| -> Vec<String> {
         args.iter()
@@ -156,7 +156,7 @@ async fn run() -> Result<()> {
     );
 
     let one = workdir.join("backout-one.json");
-    let backed_out = keep_one_entry(&plan, &one, estate.backout_example())?;
+    let backed_out = keep_one_entry(&plan, &one, estate::BACKOUT_EXAMPLE)?;
     let backout = vec!["backout".to_owned(), "--plan".to_owned(), path_str(&one)];
     cli(
         &binaries.cli,
@@ -174,7 +174,7 @@ async fn run() -> Result<()> {
         &format!("backout --apply of {backed_out}"),
         &[0],
     )?;
-    let ci = SecretCi::for_arn(estate.arn_of(estate.backout_example()));
+    let ci = SecretCi::for_arn(estate.arn_of(estate::BACKOUT_EXAMPLE));
     let token = rule
         .change(&ci, "the change notification Config sends for it")
         .await?;

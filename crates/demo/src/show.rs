@@ -5,12 +5,12 @@ use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use secrets_cmk_harness::{Emulator, RecordedEvaluation, Result};
 
 /// A numbered step header.
-pub fn step(number: u8, title: &str) {
+pub(crate) fn step(number: u8, title: &str) {
     println!("\n==> {number}. {title}");
 }
 
 /// Every evaluation put with `token`, in the order Config received them.
-pub async fn recorded(emulator: &Emulator, token: &str) -> Result<Vec<RecordedEvaluation>> {
+pub(crate) async fn recorded(emulator: &Emulator, token: &str) -> Result<Vec<RecordedEvaluation>> {
     Ok(emulator
         .evaluations()
         .await?
@@ -21,7 +21,7 @@ pub async fn recorded(emulator: &Emulator, token: &str) -> Result<Vec<RecordedEv
 }
 
 /// The evaluations as a table: secret, decision-table row, verdict, annotation.
-pub fn verdict_table(evaluations: &[RecordedEvaluation], estate: &DemoEstate) -> String {
+pub(crate) fn verdict_table(evaluations: &[RecordedEvaluation], estate: &DemoEstate) -> String {
     let mut rows: Vec<(u8, String, &RecordedEvaluation)> = evaluations
         .iter()
         .map(|e| {

@@ -112,7 +112,7 @@ impl Invocation {
     pub fn assert_succeeded(&self) -> &Value {
         match &self.outcome {
             InvocationOutcome::Response(response) => response,
-            other => panic!("the invocation failed: {other:?}"),
+            other @ InvocationOutcome::Error { .. } => panic!("the invocation failed: {other:?}"),
         }
     }
 
@@ -123,7 +123,9 @@ impl Invocation {
                 error_type,
                 error_message,
             } => (error_type, error_message),
-            other => panic!("the invocation should have failed: {other:?}"),
+            other @ InvocationOutcome::Response(_) => {
+                panic!("the invocation should have failed: {other:?}")
+            }
         }
     }
 }

@@ -44,6 +44,7 @@ pub mod invocation;
 pub mod lambda;
 pub mod paths;
 mod process;
+mod role_check;
 pub mod runtime_api;
 pub mod seed;
 pub mod stage;

@@ -28,9 +28,11 @@ use crate::emulator::{DEFAULT_ACCOUNT, DEFAULT_REGION, Emulator};
 use crate::events::{RULE_NAME, RuleContext, SecretCi, change_event, now, scheduled_event};
 use crate::invocation::{Invocation, Verdict};
 use crate::lambda::{LambdaOptions, LambdaProcess};
+use crate::role_check::check_rule_calls;
 use crate::{Context, Result};
 
 /// An emulator and the rule's Lambda process polling our Runtime API against it.
+#[derive(Debug)]
 pub struct Stage {
     /// The emulator: SDK clients, its admin API (request log, evaluations, faults).
     pub emulator: Emulator,
@@ -83,8 +85,9 @@ impl Stage {
     /// Invokes `event` with the harness's default deadline and reads back every
     /// evaluation put with `context`'s result token.
     pub async fn invoke(&self, context: &RuleContext, event: &Value) -> Result<Invocation> {
+        let before = self.emulator.requests().await?.len();
         let outcome = self.lambda.invoke_event(event).await?;
-        self.reported(context, outcome).await
+        self.reported(context, outcome, before).await
     }
 
     /// Invokes `event` giving the function `deadline` (`Lambda-Runtime-Deadline-Ms`),
@@ -95,11 +98,12 @@ impl Stage {
         event: &Value,
         deadline: Duration,
     ) -> Result<Invocation> {
+        let before = self.emulator.requests().await?.len();
         let outcome = self
             .lambda
             .invoke(event, &self.lambda.function_arn(), deadline)
             .await?;
-        self.reported(context, outcome).await
+        self.reported(context, outcome, before).await
     }
 
     /// A scheduled sweep (notification time now) with `parameters`.
@@ -117,11 +121,19 @@ impl Stage {
     }
 
     /// The invocation's outcome with every PutEvaluations call made with its token.
+    /// What the invocation reported, after checking that every AWS call it made since
+    /// the request log held `before` entries is one its role may make (`role_check`).
     async fn reported(
         &self,
         context: &RuleContext,
         outcome: crate::InvocationOutcome,
+        before: usize,
     ) -> Result<Invocation> {
+        let served = self.emulator.requests().await?;
+        check_rule_calls(
+            served.get(before..).unwrap_or_default(),
+            self.lambda.options(),
+        )?;
         let calls = self
             .emulator
             .evaluations()

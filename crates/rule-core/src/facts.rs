@@ -204,7 +204,6 @@ impl KeyFacts for BTreeMap<QualifiedKeyRef, KeyLookup> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

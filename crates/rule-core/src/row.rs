@@ -142,7 +142,6 @@ impl fmt::Display for Row {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

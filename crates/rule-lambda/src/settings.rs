@@ -46,7 +46,6 @@ pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<HandlerSettin
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

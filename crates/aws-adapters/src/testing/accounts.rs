@@ -62,7 +62,6 @@ impl RoleAssumer for FakeAws {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::accounts::{AccountAccessError, AccountSessions};

@@ -119,7 +119,6 @@ impl ComplianceResults for FakeAws {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::super::{ACCOUNT, secret_arn};
     use super::*;

@@ -105,7 +105,6 @@ impl KeyUsage for FakeAws {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::super::{ACCOUNT, REGION, alias_arn, described, key_arn};
     use super::*;

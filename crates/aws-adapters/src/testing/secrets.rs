@@ -297,7 +297,6 @@ impl SecretKeyChanger for FakeAws {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::super::{REGION, key_arn, secret_arn};
     use super::*;

@@ -4,17 +4,17 @@ use aws_config::retry::RetryConfig;
 use rule_core::{KeyRef, QualifiedKeyRef, Scope};
 use std::time::Duration;
 
-pub fn fast_retries(max_attempts: u32) -> RetryConfig {
+pub(crate) fn fast_retries(max_attempts: u32) -> RetryConfig {
     RetryConfig::standard()
         .with_max_attempts(max_attempts)
         .with_initial_backoff(Duration::from_millis(1))
         .with_max_backoff(Duration::from_millis(5))
 }
 
-pub const ACCOUNT: &str = "111122223333";
-pub const REGION: &str = "eu-west-1";
+pub(crate) const ACCOUNT: &str = "111122223333";
+pub(crate) const REGION: &str = "eu-west-1";
 
-pub fn scope() -> Scope {
+pub(crate) fn scope() -> Scope {
     Scope {
         partition: "aws".into(),
         account: ACCOUNT.into(),
@@ -22,23 +22,23 @@ pub fn scope() -> Scope {
     }
 }
 
-pub fn qualified(reference: &str) -> QualifiedKeyRef {
+pub(crate) fn qualified(reference: &str) -> QualifiedKeyRef {
     KeyRef::parse(reference).unwrap().qualify(&scope())
 }
 
 /// Error metadata as the SDK's parser fills it for a modeled error.
-pub fn metadata(code: &str) -> aws_smithy_types::error::ErrorMetadata {
+pub(crate) fn metadata(code: &str) -> aws_smithy_types::error::ErrorMetadata {
     aws_smithy_types::error::ErrorMetadata::builder()
         .code(code)
         .message("mocked")
         .build()
 }
 
-pub fn throttling_body() -> Option<String> {
+pub(crate) fn throttling_body() -> Option<String> {
     Some(r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#.to_owned())
 }
 
-pub fn access_denied_body() -> Option<String> {
+pub(crate) fn access_denied_body() -> Option<String> {
     Some(
         r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform: kms:DescribeKey"}"#
             .to_owned(),

@@ -209,7 +209,6 @@ pub(super) fn refuse_per_secret(items: &mut [Item]) {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use chrono::TimeZone;

@@ -181,7 +181,6 @@ pub(super) async fn advise<K: KeyUsage + Sync>(keys: &K, items: &[Item]) -> Vec<
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -17,18 +17,18 @@ const CLI_BINARY: &str = env!("CARGO_BIN_EXE_secrets-cmk");
 
 /// What one run printed and how it ended.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     /// The exit code.
-    pub code: i32,
+    pub(crate) code: i32,
     /// Everything on stdout.
-    pub stdout: String,
+    pub(crate) stdout: String,
     /// Everything on stderr.
-    pub stderr: String,
+    pub(crate) stderr: String,
 }
 
 impl Run {
     /// Stdout as JSON.
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
@@ -36,14 +36,14 @@ impl Run {
 
 /// The emulator, the binary, and a scratch directory the CLI runs in (its HOME and
 /// current directory, where default plan files land).
-pub struct Bench {
-    pub emulator: Emulator,
-    pub dir: tempfile::TempDir,
+pub(crate) struct Bench {
+    pub(crate) emulator: Emulator,
+    pub(crate) dir: tempfile::TempDir,
     binary: &'static Path,
 }
 
 impl Bench {
-    pub async fn start() -> Result<Bench> {
+    pub(crate) async fn start() -> Result<Bench> {
         let binary = Path::new(CLI_BINARY);
         let emulator = Emulator::start().await?;
         let dir = tempfile::tempdir().map_err(|e| Error::Invalid(format!("temp dir: {e}")))?;
@@ -60,26 +60,26 @@ impl Bench {
         })
     }
 
-    pub fn sm(&self) -> aws_sdk_secretsmanager::Client {
+    pub(crate) fn sm(&self) -> aws_sdk_secretsmanager::Client {
         self.emulator.secretsmanager(DEFAULT_REGION)
     }
 
-    pub fn kms(&self) -> aws_sdk_kms::Client {
+    pub(crate) fn kms(&self) -> aws_sdk_kms::Client {
         self.emulator.kms(DEFAULT_REGION)
     }
 
-    pub fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
     /// Run `secrets-cmk ARGS` in a clean environment pointed at the emulator.
-    pub async fn run(&self, args: &[&str]) -> Run {
+    pub(crate) async fn run(&self, args: &[&str]) -> Run {
         self.run_with_env(args, &[("AWS_REGION", DEFAULT_REGION)])
             .await
     }
 
     /// Run with exactly these extra variables (no `AWS_REGION` unless given).
-    pub async fn run_with_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
+    pub(crate) async fn run_with_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
         let home = self.dir.path();
         let mut command = tokio::process::Command::new(self.binary);
         command
@@ -123,7 +123,7 @@ impl Bench {
     }
 
     /// A customer managed key with an alias.
-    pub async fn cmk(&self, alias: &str) -> Key {
+    pub(crate) async fn cmk(&self, alias: &str) -> Key {
         let key = seed::create_cmk(&self.kms(), alias).await.unwrap();
         seed::create_alias(&self.kms(), alias, &key.key_id)
             .await
@@ -131,14 +131,14 @@ impl Bench {
         key
     }
 
-    pub async fn secret(&self, name: &str, key: Option<&str>) -> Secret {
+    pub(crate) async fn secret(&self, name: &str, key: Option<&str>) -> Secret {
         let mut spec = NewSecret::named(name);
         spec.kms_key_id = key.map(str::to_owned);
         seed::create_secret(&self.sm(), &spec).await.unwrap()
     }
 
     /// The key a secret is on, as DescribeSecret shows it (`None`: the default key).
-    pub async fn key_of(&self, secret: &Secret) -> Option<String> {
+    pub(crate) async fn key_of(&self, secret: &Secret) -> Option<String> {
         let described = self
             .sm()
             .describe_secret()
@@ -152,7 +152,7 @@ impl Bench {
             .map(str::to_owned)
     }
 
-    pub async fn keys_of(&self, secrets: &[&Secret]) -> Vec<Option<String>> {
+    pub(crate) async fn keys_of(&self, secrets: &[&Secret]) -> Vec<Option<String>> {
         let mut keys = Vec::new();
         for secret in secrets {
             keys.push(self.key_of(secret).await);
@@ -160,12 +160,12 @@ impl Bench {
         keys
     }
 
-    pub async fn update_secret_calls(&self) -> usize {
+    pub(crate) async fn update_secret_calls(&self) -> usize {
         self.emulator.request_count("UpdateSecret").await.unwrap()
     }
 
     /// The plan files in the scratch directory.
-    pub fn plan_files(&self) -> Vec<PathBuf> {
+    pub(crate) fn plan_files(&self) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
             .unwrap()
             .map(|entry| entry.unwrap().path())
@@ -182,6 +182,6 @@ fn is_plan_file(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with("secrets-cmk-plan-") && n.ends_with(".json"))
 }
 
-pub fn read_json(path: &Path) -> serde_json::Value {
+pub(crate) fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }

@@ -16,31 +16,32 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The target key: customer managed, Enabled, of the secrets' account and Region.
-pub const TARGET: &str =
+pub(crate) const TARGET: &str =
     "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 /// The key `alias/old` points at.
-pub const OLD: &str = "arn:aws:kms:eu-west-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321";
+pub(crate) const OLD: &str =
+    "arn:aws:kms:eu-west-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321";
 /// Another key of ours.
-pub const OTHER: &str =
+pub(crate) const OTHER: &str =
     "arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555";
 /// An account that is not the secrets' and is trusted by nothing by default.
-pub const FOREIGN_ACCOUNT: &str = "999988887777";
+pub(crate) const FOREIGN_ACCOUNT: &str = "999988887777";
 /// An Enabled customer managed key of [`FOREIGN_ACCOUNT`] (describable: only trust
 /// keeps it out).
-pub const FOREIGN: &str =
+pub(crate) const FOREIGN: &str =
     "arn:aws:kms:eu-west-1:999988887777:key/66666666-7777-8888-9999-000000000000";
 /// Another such key of [`FOREIGN_ACCOUNT`].
-pub const FOREIGN_OTHER: &str =
+pub(crate) const FOREIGN_OTHER: &str =
     "arn:aws:kms:eu-west-1:999988887777:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 
 /// When the run started (the plan's time).
-pub fn started() -> DateTime<Utc> {
+pub(crate) fn started() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap()
 }
 
 /// A fake account with the keys every test may use: TARGET, OLD (behind `alias/old`),
 /// OTHER, and the two foreign keys, all Enabled customer managed keys.
-pub fn account() -> FakeAws {
+pub(crate) fn account() -> FakeAws {
     let aws = FakeAws::new();
     for key in [TARGET, OLD, OTHER, FOREIGN, FOREIGN_OTHER] {
         aws.add_cmk(key);
@@ -50,7 +51,7 @@ pub fn account() -> FakeAws {
 }
 
 /// The CLI's services, all three over the one fake account.
-pub fn services(aws: &FakeAws) -> Services<FakeAws, FakeAws, FakeAws> {
+pub(crate) fn services(aws: &FakeAws) -> Services<FakeAws, FakeAws, FakeAws> {
     Services {
         store: aws.clone(),
         keys: aws.clone(),
@@ -60,14 +61,14 @@ pub fn services(aws: &FakeAws) -> Services<FakeAws, FakeAws, FakeAws> {
 
 /// How a command ended, and what it wrote.
 #[derive(Debug)]
-pub struct Run {
-    pub result: Result<(), CliError>,
-    pub out: String,
+pub(crate) struct Run {
+    pub(crate) result: Result<(), CliError>,
+    pub(crate) out: String,
 }
 
 impl Run {
     /// The message of an `Incomplete` ending (any other ending fails the test).
-    pub fn incomplete(&self) -> &str {
+    pub(crate) fn incomplete(&self) -> &str {
         match &self.result {
             Err(CliError::Incomplete(message)) => message,
             other => panic!("expected Incomplete, got {other:?}\n{}", self.out),
@@ -75,7 +76,7 @@ impl Run {
     }
 
     /// The problems of an `UnsafeTarget` ending (any other ending fails the test).
-    pub fn unsafe_target(&self) -> &[String] {
+    pub(crate) fn unsafe_target(&self) -> &[String] {
         match &self.result {
             Err(CliError::UnsafeTarget { problems }) => problems,
             other => panic!("expected UnsafeTarget, got {other:?}\n{}", self.out),
@@ -83,13 +84,13 @@ impl Run {
     }
 
     /// Fails the test unless the command succeeded.
-    pub fn assert_ok(&self) {
+    pub(crate) fn assert_ok(&self) {
         assert!(self.result.is_ok(), "{:?}\n{}", self.result, self.out);
     }
 }
 
 /// `remediate --apply --kms-key-id TARGET [--secret ...] --plan DIR/plan.json`.
-pub fn remediation(dir: &Path, target: &str, secrets: &[&str]) -> Remediation {
+pub(crate) fn remediation(dir: &Path, target: &str, secrets: &[&str]) -> Remediation {
     Remediation {
         region: REGION.to_owned(),
         target: KeyRef::parse(target).unwrap(),
@@ -103,12 +104,12 @@ pub fn remediation(dir: &Path, target: &str, secrets: &[&str]) -> Remediation {
 }
 
 /// Where [`remediation`] writes its plan.
-pub fn plan_path(dir: &Path) -> PathBuf {
+pub(crate) fn plan_path(dir: &Path) -> PathBuf {
     dir.join("plan.json")
 }
 
 /// Run `remediate` over the fake account, unpaced.
-pub async fn remediate(aws: &FakeAws, job: &Remediation) -> Run {
+pub(crate) async fn remediate(aws: &FakeAws, job: &Remediation) -> Run {
     let mut out = Vec::new();
     let result = remediate::execute(
         &services(aws),
@@ -126,7 +127,7 @@ pub async fn remediate(aws: &FakeAws, job: &Remediation) -> Run {
 
 /// The plan entry of a secret `name` moved from `previous` (as stored; resolved to
 /// `previous_arn`) to TARGET, changed.
-pub fn entry(name: &str, previous: Option<&str>, previous_arn: Option<&str>) -> PlanEntry {
+pub(crate) fn entry(name: &str, previous: Option<&str>, previous_arn: Option<&str>) -> PlanEntry {
     PlanEntry {
         secret_arn: secret_arn(name),
         secret_name: name.to_owned(),
@@ -142,7 +143,7 @@ pub fn entry(name: &str, previous: Option<&str>, previous_arn: Option<&str>) -> 
 }
 
 /// A plan of these entries, as `remediate` writes it.
-pub fn plan(entries: Vec<PlanEntry>) -> Plan {
+pub(crate) fn plan(entries: Vec<PlanEntry>) -> Plan {
     Plan {
         version: PLAN_VERSION,
         tool: "secrets-cmk 0.1.0".to_owned(),
@@ -155,7 +156,7 @@ pub fn plan(entries: Vec<PlanEntry>) -> Plan {
 
 /// Run `backout` of `plan` over the fake account, unpaced; `trust` as
 /// `--allowed-key-accounts` builds it.
-pub async fn backout(aws: &FakeAws, plan: Plan, trust: RuleParameters, apply: bool) -> Run {
+pub(crate) async fn backout(aws: &FakeAws, plan: Plan, trust: RuleParameters, apply: bool) -> Run {
     let job = Backout {
         plan,
         trust,

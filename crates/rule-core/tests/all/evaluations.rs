@@ -112,7 +112,7 @@ fn stale_results_become_not_applicable_once_each() {
 #[test]
 fn stale_cleanup_never_emits_for_a_seen_id() {
     // GIVEN only seen ids / WHEN cleaned up / THEN nothing
-    let seen: HashSet<String> = ["arn:a".to_string()].into();
+    let seen: HashSet<String> = ["arn:a".to_owned()].into();
     assert!(
         stale_evaluations(
             ["arn:a", "arn:a"],

@@ -8,33 +8,34 @@ use rule_core::{
     ReplicaFacts, RuleParameters, Scope, SecretFacts, Tag, Verdict, decide, key_lookups_needed,
 };
 
-pub const ACCOUNT: &str = "111122223333";
-pub const OTHER_ACCOUNT: &str = "444455556666";
-pub const REGION: &str = "us-east-1";
-pub const REPLICA_REGION: &str = "eu-west-1";
-pub const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
-pub const OTHER_KEY_ID: &str = "0987dcba-09ba-87dc-65fe-abcdef012345";
-pub const SECRET_ARN: &str = "arn:aws:secretsmanager:us-east-1:111122223333:secret:app/db-AbCdEf";
+pub(crate) const ACCOUNT: &str = "111122223333";
+pub(crate) const OTHER_ACCOUNT: &str = "444455556666";
+pub(crate) const REGION: &str = "us-east-1";
+pub(crate) const REPLICA_REGION: &str = "eu-west-1";
+pub(crate) const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
+pub(crate) const OTHER_KEY_ID: &str = "0987dcba-09ba-87dc-65fe-abcdef012345";
+pub(crate) const SECRET_ARN: &str =
+    "arn:aws:secretsmanager:us-east-1:111122223333:secret:app/db-AbCdEf";
 
-pub fn key_arn(region: &str, account: &str, key_id: &str) -> String {
+pub(crate) fn key_arn(region: &str, account: &str, key_id: &str) -> String {
     format!("arn:aws:kms:{region}:{account}:key/{key_id}")
 }
 
-pub fn alias_arn(region: &str, account: &str, alias: &str) -> String {
+pub(crate) fn alias_arn(region: &str, account: &str, alias: &str) -> String {
     format!("arn:aws:kms:{region}:{account}:{alias}")
 }
 
 /// The customer managed key the happy-path secrets use.
-pub fn cmk_arn() -> String {
+pub(crate) fn cmk_arn() -> String {
     key_arn(REGION, ACCOUNT, KEY_ID)
 }
 
-pub fn scope() -> Scope {
+pub(crate) fn scope() -> Scope {
     Scope::from_secret_arn(SECRET_ARN).unwrap()
 }
 
 /// A live secret in us-east-1 on the default key, with no replicas.
-pub fn secret() -> SecretFacts {
+pub(crate) fn secret() -> SecretFacts {
     SecretFacts {
         arn: SECRET_ARN.to_owned(),
         resource_id: SECRET_ARN.to_owned(),
@@ -48,7 +49,7 @@ pub fn secret() -> SecretFacts {
     }
 }
 
-pub fn secret_with_key(key: &str) -> SecretFacts {
+pub(crate) fn secret_with_key(key: &str) -> SecretFacts {
     SecretFacts {
         kms_key_id: Some(key.to_owned()),
         ..secret()
@@ -56,14 +57,14 @@ pub fn secret_with_key(key: &str) -> SecretFacts {
 }
 
 /// A secret on `key` with these replicas.
-pub fn with_replicas(key: &str, replicas: Vec<ReplicaFacts>) -> SecretFacts {
+pub(crate) fn with_replicas(key: &str, replicas: Vec<ReplicaFacts>) -> SecretFacts {
     SecretFacts {
         replicas: Some(replicas),
         ..secret_with_key(key)
     }
 }
 
-pub fn replica(region: &str, key: Option<&str>) -> ReplicaFacts {
+pub(crate) fn replica(region: &str, key: Option<&str>) -> ReplicaFacts {
     ReplicaFacts {
         region: region.to_owned(),
         kms_key_id: key.map(str::to_owned),
@@ -71,7 +72,7 @@ pub fn replica(region: &str, key: Option<&str>) -> ReplicaFacts {
     }
 }
 
-pub fn described(arn: &str, manager: KeyManager, state: KeyState) -> KeyLookup {
+pub(crate) fn described(arn: &str, manager: KeyManager, state: KeyState) -> KeyLookup {
     KeyLookup::Described(KeyDescription {
         arn: arn.to_owned(),
         manager,
@@ -79,15 +80,15 @@ pub fn described(arn: &str, manager: KeyManager, state: KeyState) -> KeyLookup {
     })
 }
 
-pub fn cmk(arn: &str) -> KeyLookup {
+pub(crate) fn cmk(arn: &str) -> KeyLookup {
     described(arn, KeyManager::Customer, KeyState::Enabled)
 }
 
-pub fn params() -> RuleParameters {
+pub(crate) fn params() -> RuleParameters {
     RuleParameters::default()
 }
 
-pub fn approving(keys: &[&str]) -> RuleParameters {
+pub(crate) fn approving(keys: &[&str]) -> RuleParameters {
     RuleParameters {
         approved_keys: Some(keys.iter().map(|k| KeyRef::parse(k).unwrap()).collect()),
         ..RuleParameters::default()
@@ -95,40 +96,40 @@ pub fn approving(keys: &[&str]) -> RuleParameters {
 }
 
 /// The default parameters with `allowedKeyAccounts` set to `accounts`.
-pub fn allowing(accounts: &str) -> RuleParameters {
+pub(crate) fn allowing(accounts: &str) -> RuleParameters {
     RuleParameters::from_pairs([("allowedKeyAccounts", accounts)]).unwrap()
 }
 
 /// A reference qualified in `scope`, as the caller would look it up.
-pub fn qualified(reference: &str, scope: &Scope) -> QualifiedKeyRef {
+pub(crate) fn qualified(reference: &str, scope: &Scope) -> QualifiedKeyRef {
     KeyRef::parse(reference).unwrap().qualify(scope)
 }
 
 /// DescribeKey results by reference that record what was asked, and refuse (panic on)
 /// `alias/aws/*`: the rule must never describe it.
 #[derive(Default)]
-pub struct Keys {
+pub(crate) struct Keys {
     results: HashMap<QualifiedKeyRef, KeyLookup>,
     asked: RefCell<Vec<QualifiedKeyRef>>,
 }
 
 impl Keys {
-    pub fn new() -> Keys {
+    pub(crate) fn new() -> Keys {
         Keys::default()
     }
 
     /// A result for `reference` qualified in the secret's own scope.
-    pub fn with(self, reference: &str, lookup: KeyLookup) -> Keys {
+    pub(crate) fn with(self, reference: &str, lookup: KeyLookup) -> Keys {
         self.with_in(reference, &scope(), lookup)
     }
 
     /// A result for `reference` qualified in `scope`.
-    pub fn with_in(mut self, reference: &str, scope: &Scope, lookup: KeyLookup) -> Keys {
+    pub(crate) fn with_in(mut self, reference: &str, scope: &Scope, lookup: KeyLookup) -> Keys {
         self.results.insert(qualified(reference, scope), lookup);
         self
     }
 
-    pub fn asked(&self) -> Vec<QualifiedKeyRef> {
+    pub(crate) fn asked(&self) -> Vec<QualifiedKeyRef> {
         self.asked.borrow().clone()
     }
 }
@@ -145,7 +146,11 @@ impl KeyFacts for Keys {
 }
 
 /// `decide`, checking that it only asks for lookups `key_lookups_needed` announced.
-pub fn decide_checked(secret: &SecretFacts, params: &RuleParameters, keys: &Keys) -> Decision {
+pub(crate) fn decide_checked(
+    secret: &SecretFacts,
+    params: &RuleParameters,
+    keys: &Keys,
+) -> Decision {
     let needed = key_lookups_needed(secret, params);
     let decision = decide(secret, params, keys);
     for asked in keys.asked() {
@@ -157,7 +162,7 @@ pub fn decide_checked(secret: &SecretFacts, params: &RuleParameters, keys: &Keys
     decision
 }
 
-pub fn verdict_of(decision: Decision) -> Verdict {
+pub(crate) fn verdict_of(decision: Decision) -> Verdict {
     match decision {
         Decision::Verdict(verdict) => verdict,
         Decision::Unverifiable { reason } => {
@@ -166,7 +171,7 @@ pub fn verdict_of(decision: Decision) -> Verdict {
     }
 }
 
-pub fn unverifiable_reason(decision: Decision) -> String {
+pub(crate) fn unverifiable_reason(decision: Decision) -> String {
     match decision {
         Decision::Unverifiable { reason } => reason,
         Decision::Verdict(verdict) => panic!("expected unverifiable, got {verdict:?}"),

@@ -10,16 +10,17 @@ use std::ops::Deref;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-pub use secrets_cmk_aws::testing::{ACCOUNT, REGION, cmk, secret_arn};
+pub(crate) use secrets_cmk_aws::testing::{ACCOUNT, REGION, cmk, secret_arn};
 
-pub const FUNCTION_ARN: &str = "arn:aws:lambda:eu-west-1:111122223333:function:secrets-cmk-rule";
-pub const KEY_ARN: &str =
+pub(crate) const FUNCTION_ARN: &str =
+    "arn:aws:lambda:eu-west-1:111122223333:function:secrets-cmk-rule";
+pub(crate) const KEY_ARN: &str =
     "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-pub const OTHER_KEY_ARN: &str =
+pub(crate) const OTHER_KEY_ARN: &str =
     "arn:aws:kms:eu-west-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321";
 
 /// An invocation with five minutes to go.
-pub fn invocation() -> Invocation {
+pub(crate) fn invocation() -> Invocation {
     Invocation {
         invoked_function_arn: FUNCTION_ARN.to_owned(),
         deadline: SystemTime::now() + Duration::from_secs(300),
@@ -27,7 +28,7 @@ pub fn invocation() -> Invocation {
 }
 
 /// The event Config sends around `invoking_event`, for the rule of `account`.
-pub fn outer(invoking_event: Value, rule_parameters: Option<&str>, account: &str) -> Value {
+pub(crate) fn outer(invoking_event: Value, rule_parameters: Option<&str>, account: &str) -> Value {
     let mut event = json!({
         "version": "1.0",
         "invokingEvent": invoking_event.to_string(),
@@ -47,7 +48,7 @@ pub fn outer(invoking_event: Value, rule_parameters: Option<&str>, account: &str
 }
 
 /// A scheduled notification for the fake account.
-pub fn scheduled(rule_parameters: Option<&str>) -> Value {
+pub(crate) fn scheduled(rule_parameters: Option<&str>) -> Value {
     outer(
         json!({
             "awsAccountId": ACCOUNT,
@@ -61,7 +62,7 @@ pub fn scheduled(rule_parameters: Option<&str>) -> Value {
 }
 
 /// A change notification for the secret `name`, on `kms_key_id`, with item `status`.
-pub fn change(name: &str, kms_key_id: Option<&str>, status: &str) -> Value {
+pub(crate) fn change(name: &str, kms_key_id: Option<&str>, status: &str) -> Value {
     let mut configuration = json!({ "Name": name });
     if let Some(key) = kms_key_id {
         configuration["KMSKeyId"] = json!(key);
@@ -101,7 +102,7 @@ type Connection = (String, Option<String>);
 
 /// The fake account, and the member accounts its connectors were asked to reach.
 #[derive(Clone, Default)]
-pub struct World {
+pub(crate) struct World {
     aws: FakeAws,
     connections: Arc<Mutex<Vec<Connection>>>,
 }
@@ -114,24 +115,24 @@ impl Deref for World {
 }
 
 impl World {
-    pub fn new() -> World {
+    pub(crate) fn new() -> World {
         World::default()
     }
 
     /// Every connection to a member account, in order.
-    pub fn connections(&self) -> Vec<Connection> {
+    pub(crate) fn connections(&self) -> Vec<Connection> {
         self.connections
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
 
-    pub fn calls_except_put(&self) -> u64 {
+    pub(crate) fn calls_except_put(&self) -> u64 {
         self.aws.total_calls() - self.aws.calls_of(op::PUT_EVALUATIONS)
     }
 
     /// A connector to this world (every connector of one world shares its record).
-    pub fn connector(&self) -> FakeConnector {
+    pub(crate) fn connector(&self) -> FakeConnector {
         FakeConnector {
             world: self.clone(),
         }
@@ -140,12 +141,12 @@ impl World {
 
 /// Connects every account to the one fake account; a member account only with a role
 /// name, as the real connector.
-pub struct FakeConnector {
+pub(crate) struct FakeConnector {
     world: World,
 }
 
 /// The fake account as the handler's services.
-pub struct Account(FakeAws);
+pub(crate) struct Account(FakeAws);
 
 impl AccountServices for Account {
     type Store = FakeAws;

@@ -9,13 +9,13 @@ use secrets_cmk_harness::{DEFAULT_ACCOUNT, DEFAULT_REGION, Result, Stage};
 /// Customer managed keys by id, ARN, alias name and alias ARN (COMPLIANT), the default
 /// key (row 4), the AWS managed alias (row 5), a disabled key (row 8), a key that does
 /// not exist (row 7), in turn.
-pub struct Estate {
-    pub secrets: Vec<Secret>,
-    pub keys: Vec<Key>,
+pub(crate) struct Estate {
+    pub(crate) secrets: Vec<Secret>,
+    pub(crate) keys: Vec<Key>,
 }
 
 /// Seeds `count` secrets cycling over the estate's eight key references.
-pub async fn seed_estate(stage: &Stage, count: usize) -> Result<Estate> {
+pub(crate) async fn seed_estate(stage: &Stage, count: usize) -> Result<Estate> {
     let kms = stage.kms();
     let a = create_cmk(&kms, "a").await?;
     let b = create_cmk(&kms, "b").await?;
