@@ -14,7 +14,9 @@
 //!   default key only when the plan recorded it (a `null` previous key).
 
 use crate::args::{BackoutArgs, single_region};
-use crate::change::{AwsServices, Services, StoredKey, display_path, resolve_stored, verify_key};
+use crate::change::{
+    Services, StoredKey, display_path, resolve_stored, verify_key, with_aws_services,
+};
 use crate::error::CliError;
 use crate::output::{ActionRow, key_label, render_actions};
 use crate::plan::{Plan, PlanEntry};
@@ -22,8 +24,8 @@ use crate::term::{Progress, stdout_width};
 use rule_core::{KeyRef, RuleParameters, secret_refusal};
 use secrets_cmk_aws::remediation::is_default_key;
 use secrets_cmk_aws::{
-    ApiCalls, KeyCache, KeyDirectory, KeyUse, SdkConfig, SecretKeyChanger, SecretStore,
-    UpdatePacer, check_key,
+    KeyCache, KeyDirectory, KeyUse, SdkConfig, SecretKeyChanger, SecretStore, UpdatePacer,
+    check_key,
 };
 use std::io::Write;
 
@@ -56,25 +58,21 @@ pub async fn run(
         flag: "--allowed-key-accounts",
         source,
     })?;
-    let calls = ApiCalls::new();
-    let services = AwsServices::for_region(base, &plan.region, &calls);
+    let region = plan.region.clone();
     let job = Backout {
         plan,
         trust,
         apply: args.apply,
         width: stdout_width(),
     };
-    let result = execute(
-        &services,
-        &job,
-        &mut UpdatePacer::default(),
+    with_aws_services(
+        base,
+        &region,
+        "backout",
         progress,
-        &mut std::io::stdout(),
+        async |services, pacer, out| execute(services, &job, pacer, progress, out).await,
     )
-    .await;
-    progress.clear();
-    tracing::info!(calls = ?calls.snapshot(), "backout done");
-    result
+    .await
 }
 
 /// What to do, decided from the command line and the plan before any AWS call.

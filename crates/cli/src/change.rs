@@ -2,13 +2,14 @@
 //! stored key reference *is* (one way to answer "is this secret on that key?"), and the
 //! read-back that verifies a change.
 
+use crate::error::CliError;
 use crate::output::key_label;
 use rule_core::{KeyFacts, KeyLookup, KeyRef, Scope, same_key_arn};
 use secrets_cmk_aws::clients::in_region;
 use secrets_cmk_aws::remediation::is_default_key;
 use secrets_cmk_aws::{
     ApiCalls, KeyCache, KeyDirectory, KmsKeyDirectory, SdkConfig, SecretStore,
-    SecretsManagerKeyChanger, SecretsManagerStore,
+    SecretsManagerKeyChanger, SecretsManagerStore, UpdatePacer,
 };
 use std::path::Path;
 use std::time::Duration;
@@ -42,6 +43,32 @@ impl AwsServices {
             keys: KmsKeyDirectory::new(config, calls.clone()),
         }
     }
+}
+
+/// Runs `work` over the real services of `region`, writing to stdout, then clears the
+/// progress line and logs the API calls `command` made.
+pub async fn with_aws_services(
+    base: &SdkConfig,
+    region: &str,
+    command: &str,
+    progress: &crate::term::Progress,
+    work: impl AsyncFnOnce(
+        &AwsServices,
+        &mut UpdatePacer,
+        &mut dyn std::io::Write,
+    ) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let calls = ApiCalls::new();
+    let services = AwsServices::for_region(base, region, &calls);
+    let result = work(
+        &services,
+        &mut UpdatePacer::default(),
+        &mut std::io::stdout(),
+    )
+    .await;
+    progress.clear();
+    tracing::info!(calls = ?calls.snapshot(), "{command} done");
+    result
 }
 
 /// What a stored `KmsKeyId` names, resolved: the one answer to "is the secret on key X?"

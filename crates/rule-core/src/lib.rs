@@ -111,6 +111,8 @@ pub mod key_ref;
 pub mod params;
 pub mod remediation;
 pub mod row;
+#[cfg(test)]
+mod test_support;
 
 pub use annotation::Annotation;
 pub use decision::{

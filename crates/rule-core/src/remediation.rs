@@ -270,14 +270,10 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    use crate::test_support::{KEY_ID, scope_in};
 
     fn scope() -> Scope {
-        Scope {
-            partition: "aws".into(),
-            account: "111122223333".into(),
-            region: "eu-west-1".into(),
-        }
+        scope_in("eu-west-1")
     }
 
     fn key(text: &str) -> KeyRef {

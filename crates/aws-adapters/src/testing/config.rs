@@ -7,7 +7,10 @@ use crate::calls::op;
 use crate::config_service::{ComplianceResults, ConfigHistory, EvaluationSink};
 use crate::error::AwsError;
 use chrono::{DateTime, Utc};
-use rule_core::{ConfigurationItem, ConfigurationItemStatus, Evaluation, MAX_EVALUATIONS_PER_CALL};
+use rule_core::{
+    ConfigurationItem, ConfigurationItemStatus, ConfigurationItemSummary, Evaluation,
+    MAX_EVALUATIONS_PER_CALL,
+};
 use std::time::Duration;
 
 /// The capture time of every configuration item the fake history returns
@@ -92,14 +95,17 @@ impl ConfigHistory for FakeAws {
             .secret(resource_id)
             .filter(|facts| facts.arn == resource_id);
         Ok(facts.map(|s| ConfigurationItem {
-            resource_type: resource_type.to_owned(),
-            resource_id: s.arn.clone(),
-            resource_name: Some(s.name.clone()),
-            arn: Some(s.arn.clone()),
-            account_id: s.scope.account.clone(),
-            region: s.scope.region.clone(),
-            status: ConfigurationItemStatus::Ok,
-            capture_time: DateTime::<Utc>::from_timestamp(CAPTURE_TIME_SECS, 0).unwrap_or_default(),
+            summary: ConfigurationItemSummary {
+                resource_type: resource_type.to_owned(),
+                resource_id: s.arn.clone(),
+                resource_name: Some(s.name.clone()),
+                arn: Some(s.arn.clone()),
+                account_id: s.scope.account.clone(),
+                region: s.scope.region.clone(),
+                status: ConfigurationItemStatus::Ok,
+                capture_time: DateTime::<Utc>::from_timestamp(CAPTURE_TIME_SECS, 0)
+                    .unwrap_or_default(),
+            },
             kms_key_id: s.kms_key_id.clone(),
             tags: s.tags.clone(),
         }))

@@ -17,7 +17,7 @@ mod select;
 mod target;
 
 use crate::args::{RemediateArgs, single_region};
-use crate::change::{AwsServices, Services, display_path};
+use crate::change::{Services, display_path, with_aws_services};
 use crate::error::CliError;
 use crate::output::{ActionRow, render_actions};
 use crate::term::{Progress, stdout_width};
@@ -25,7 +25,7 @@ use chrono::{DateTime, Utc};
 use rule_core::{KeyRef, RuleParameters};
 use secrets_cmk_aws::clients::region_of;
 use secrets_cmk_aws::{
-    ApiCalls, KeyDirectory, KeyUsage, SdkConfig, SecretKeyChanger, SecretStore, UpdatePacer,
+    KeyDirectory, KeyUsage, SdkConfig, SecretKeyChanger, SecretStore, UpdatePacer,
 };
 use select::{Action, Item};
 use std::io::Write;
@@ -97,19 +97,14 @@ pub async fn run(
         started: Utc::now(),
         width: stdout_width(),
     };
-    let calls = ApiCalls::new();
-    let services = AwsServices::for_region(base, &job.region, &calls);
-    let result = execute(
-        &services,
-        &job,
-        &mut UpdatePacer::default(),
+    with_aws_services(
+        base,
+        &job.region,
+        "remediate",
         progress,
-        &mut std::io::stdout(),
+        async |services, pacer, out| execute(services, &job, pacer, progress, out).await,
     )
-    .await;
-    progress.clear();
-    tracing::info!(calls = ?calls.snapshot(), "remediate done");
-    result
+    .await
 }
 
 /// Look, check, then (with `apply`) change; the pieces are generic so tests can fake AWS.

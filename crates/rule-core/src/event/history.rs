@@ -8,7 +8,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::EventError;
-use super::item::{ConfigurationItem, ConfigurationItemStatus, configuration_facts};
+use super::item::{
+    ConfigurationItem, ConfigurationItemStatus, ConfigurationItemSummary, configuration_facts,
+};
 use super::time::deserialize_optional_time;
 use crate::facts::Tag;
 use crate::key_ref::{bounded, is_account_id};
@@ -99,14 +101,16 @@ impl TryFrom<HistoryItem> for ConfigurationItem {
         config_tags.retain(|tag| !tags.iter().any(|t| t.key == tag.key));
         tags.append(&mut config_tags);
         Ok(ConfigurationItem {
-            resource_type: required(item.resource_type, "resourceType")?,
-            resource_id: required(item.resource_id, "resourceId")?,
-            resource_name: item.resource_name,
-            arn: item.arn.filter(|arn| !arn.is_empty()),
-            account_id,
-            region: required(item.aws_region, "awsRegion")?,
-            status,
-            capture_time,
+            summary: ConfigurationItemSummary {
+                resource_type: required(item.resource_type, "resourceType")?,
+                resource_id: required(item.resource_id, "resourceId")?,
+                resource_name: item.resource_name,
+                arn: item.arn.filter(|arn| !arn.is_empty()),
+                account_id,
+                region: required(item.aws_region, "awsRegion")?,
+                status,
+                capture_time,
+            },
             kms_key_id,
             tags,
         })

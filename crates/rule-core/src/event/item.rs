@@ -64,29 +64,32 @@ impl ConfigurationItemStatus {
     }
 }
 
-/// A configuration item, with the fields the rule uses.
+/// A configuration item, with the fields the rule uses: the fields it shares with its
+/// summary (an oversized notification's `configurationItemSummary`), read through
+/// `Deref` (`item.resource_id`), and what only the full item has, its configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfigurationItem {
-    /// `resourceType`.
-    pub resource_type: String,
-    /// `resourceId`: echoed as the ComplianceResourceId of a change result.
-    pub resource_id: String,
-    /// `resourceName`.
-    pub resource_name: Option<String>,
-    /// `ARN` (`arn` in GetResourceConfigHistory).
-    pub arn: Option<String>,
-    /// `awsAccountId` (`accountId` in GetResourceConfigHistory).
-    pub account_id: String,
-    /// `awsRegion`.
-    pub region: String,
-    /// `configurationItemStatus`.
-    pub status: ConfigurationItemStatus,
-    /// `configurationItemCaptureTime`.
-    pub capture_time: DateTime<Utc>,
+    /// `resourceType`, `resourceId`, `ARN`, `awsAccountId`, the status and capture time
+    /// (`arn` and `accountId` in GetResourceConfigHistory).
+    pub summary: ConfigurationItemSummary,
     /// `configuration.KMSKeyId` (or `configuration.KmsKeyId`); `""` becomes `None`.
     pub kms_key_id: Option<String>,
     /// The top-level `tags` map merged with `configuration.Tags`, without duplicate keys.
     pub tags: Vec<Tag>,
+}
+
+impl std::ops::Deref for ConfigurationItem {
+    type Target = ConfigurationItemSummary;
+
+    fn deref(&self) -> &ConfigurationItemSummary {
+        &self.summary
+    }
+}
+
+impl std::ops::DerefMut for ConfigurationItem {
+    fn deref_mut(&mut self) -> &mut ConfigurationItemSummary {
+        &mut self.summary
+    }
 }
 
 impl ConfigurationItem {
@@ -94,7 +97,7 @@ impl ConfigurationItem {
         ci: &Obj<'_>,
         fallback_time: Option<DateTime<Utc>>,
     ) -> Result<ConfigurationItem, EventError> {
-        let header = ItemHeader::parse(ci, fallback_time)?;
+        let summary = ConfigurationItemSummary::parse(ci, fallback_time)?;
         let configuration = ci.optional("configuration");
         let (kms_key_id, mut tags) =
             configuration_facts(configuration, &ci.path_of("configuration"))?;
@@ -105,7 +108,11 @@ impl ConfigurationItem {
         }
         tags.retain(|tag: &Tag| !merged.iter().any(|m| m.key == tag.key));
         merged.append(&mut tags);
-        Ok(header.into_item(kms_key_id, merged))
+        Ok(ConfigurationItem {
+            summary,
+            kms_key_id,
+            tags: merged,
+        })
     }
 }
 
@@ -131,51 +138,20 @@ pub struct ConfigurationItemSummary {
 }
 
 impl ConfigurationItemSummary {
-    pub(super) fn parse(
-        summary: &Obj<'_>,
-        fallback_time: Option<DateTime<Utc>>,
-    ) -> Result<ConfigurationItemSummary, EventError> {
-        let h = ItemHeader::parse(summary, fallback_time)?;
-        Ok(ConfigurationItemSummary {
-            resource_type: h.resource_type,
-            resource_id: h.resource_id,
-            resource_name: h.resource_name,
-            arn: h.arn,
-            account_id: h.account_id,
-            region: h.region,
-            status: h.status,
-            capture_time: h.capture_time,
-        })
-    }
-}
-
-/// The fields a configuration item and its summary share.
-struct ItemHeader {
-    resource_type: String,
-    resource_id: String,
-    resource_name: Option<String>,
-    arn: Option<String>,
-    account_id: String,
-    region: String,
-    status: ConfigurationItemStatus,
-    capture_time: DateTime<Utc>,
-}
-
-impl ItemHeader {
     /// `fallback_time` stands in for a null or missing capture time (the notification's
     /// creation time): items of deleted, unrecorded resources may come without one, and
     /// row 1 must still be able to report them.
-    fn parse(
+    pub(super) fn parse(
         item: &Obj<'_>,
         fallback_time: Option<DateTime<Utc>>,
-    ) -> Result<ItemHeader, EventError> {
+    ) -> Result<ConfigurationItemSummary, EventError> {
         let capture_time = match item.optional_time("configurationItemCaptureTime")? {
             Some(time) => time,
             None => fallback_time.ok_or_else(|| EventError::Missing {
                 path: item.path_of("configurationItemCaptureTime"),
             })?,
         };
-        Ok(ItemHeader {
+        Ok(ConfigurationItemSummary {
             resource_type: item.required_str("resourceType")?.to_owned(),
             resource_id: item.required_str("resourceId")?.to_owned(),
             resource_name: item.optional_string("resourceName")?,
@@ -185,21 +161,6 @@ impl ItemHeader {
             status: item.required_status("configurationItemStatus")?,
             capture_time,
         })
-    }
-
-    fn into_item(self, kms_key_id: Option<String>, tags: Vec<Tag>) -> ConfigurationItem {
-        ConfigurationItem {
-            resource_type: self.resource_type,
-            resource_id: self.resource_id,
-            resource_name: self.resource_name,
-            arn: self.arn,
-            account_id: self.account_id,
-            region: self.region,
-            status: self.status,
-            capture_time: self.capture_time,
-            kms_key_id,
-            tags,
-        }
     }
 }
 

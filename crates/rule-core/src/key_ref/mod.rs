@@ -315,14 +315,10 @@ pub fn same_key_arn(a: &str, b: &str) -> bool {
 mod tests {
     use super::*;
 
-    const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    use crate::test_support::{KEY_ID, scope_in};
 
     fn scope() -> Scope {
-        Scope {
-            partition: "aws".into(),
-            account: "111122223333".into(),
-            region: "us-east-1".into(),
-        }
+        scope_in("us-east-1")
     }
 
     #[test]
