@@ -1,6 +1,7 @@
 //! The demo estate: one secret for each row of the decision table, in the emulator's
 //! default account and region (plus a partner account for the cross-account key).
 
+use rule_core::Row;
 use secrets_cmk_harness::seed::{
     Key, NewSecret, assume_role, create_alias, create_cmk, create_secret, disable_key,
     schedule_secret_deletion,
@@ -11,6 +12,8 @@ use std::collections::BTreeMap;
 /// The remediation target.
 pub(crate) const APPROVED_ALIAS: &str = "alias/secrets-cmk-demo";
 const PARTNER_ACCOUNT: &str = "222233334444";
+/// An account nobody trusted: its key must never pass (row 5a).
+const STRANGER_ACCOUNT: &str = "999988887777";
 const REPLICA_REGION: &str = "us-west-2";
 /// The exemption tag key.
 pub(crate) const EXEMPTION_TAG: &str = "cmk-exempt";
@@ -19,7 +22,7 @@ pub(crate) const BACKOUT_EXAMPLE: &str = "demo/legacy-api-token";
 
 /// What was seeded: each secret's name, ARN and the row it demonstrates.
 pub(crate) struct DemoEstate {
-    secrets: BTreeMap<String, (String, u8, &'static str)>,
+    secrets: BTreeMap<String, (String, Row, &'static str)>,
     gone: String,
     partner_key_arn: String,
 }
@@ -50,63 +53,78 @@ impl DemoEstate {
             "a partner account's key",
         )
         .await?;
+        let stranger = assume_role(&emulator.sts(), STRANGER_ACCOUNT, "demo-seeder").await?;
+        let stranger_key: Key = create_cmk(
+            &emulator.kms_as(&stranger, DEFAULT_REGION),
+            "a key of an account nobody trusted",
+        )
+        .await?;
         let missing = format!(
             "arn:aws:kms:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:key/00000000-0000-4000-8000-00000000dead"
         );
 
-        let specs: Vec<(NewSecret, u8, &'static str)> = vec![
+        let specs: Vec<(NewSecret, Row, &'static str)> = vec![
             (
                 NewSecret::named("demo/retiring-service").with_kms_key(&approved.arn),
-                2,
+                Row::ScheduledForDeletion,
                 "scheduled for deletion",
             ),
             (
                 NewSecret::named("demo/break-glass").with_tag(EXEMPTION_TAG, "SEC-1234"),
-                3,
+                Row::Exempt,
                 "exemption tag",
             ),
-            (NewSecret::named("demo/legacy-api-token"), 4, "default key"),
+            (
+                NewSecret::named("demo/legacy-api-token"),
+                Row::DefaultKey,
+                "default key",
+            ),
             (
                 NewSecret::named("demo/explicit-aws-alias")
                     .with_kms_key("alias/aws/secretsmanager"),
-                5,
+                Row::AwsManagedAlias,
                 "alias/aws/*",
             ),
             (
+                NewSecret::named("demo/hostage-risk").with_kms_key(&stranger_key.arn),
+                Row::UntrustedKeyAccount,
+                "key of an untrusted account",
+            ),
+            (
                 NewSecret::named("demo/aws-managed-by-arn").with_kms_key(&aws_managed),
-                6,
+                Row::AwsManagedKey,
                 "AWS managed key ARN",
             ),
             (
                 NewSecret::named("demo/orphaned").with_kms_key(&missing),
-                7,
+                Row::KeyNotFound,
                 "key does not exist",
             ),
             (
                 NewSecret::named("demo/on-disabled-key").with_kms_key(&disabled.key_id),
-                8,
+                Row::KeyNotEnabled,
                 "disabled key",
             ),
             (
                 NewSecret::named("demo/unapproved-key").with_kms_key(&team.arn),
-                9,
+                Row::NotApproved,
                 "not an approved key",
             ),
             (
                 NewSecret::named("demo/partner-shared").with_kms_key(&partner_key.arn),
-                10,
+                Row::CrossAccountUnverified,
                 "partner account key",
             ),
             (
                 NewSecret::named("demo/multi-region")
                     .with_kms_key(APPROVED_ALIAS)
                     .with_replica(REPLICA_REGION, None),
-                11,
+                Row::ReplicaFails,
                 "replica on default key",
             ),
             (
                 NewSecret::named("demo/payments-db").with_kms_key(APPROVED_ALIAS),
-                12,
+                Row::Compliant,
                 "approved CMK",
             ),
         ];
@@ -122,7 +140,7 @@ impl DemoEstate {
         );
         secrets.insert(
             "demo/already-gone".to_owned(),
-            (gone.clone(), 1, "deleted (change event)"),
+            (gone.clone(), Row::Gone, "deleted (change event)"),
         );
         Ok(DemoEstate {
             secrets,
@@ -136,7 +154,7 @@ impl DemoEstate {
         let mut rows: Vec<_> = self.secrets.iter().collect();
         rows.sort_by_key(|(_, (_, row, _))| *row);
         for (name, (_, row, what)) in rows {
-            println!("    row {row:>2}  {name:<26} {what}");
+            println!("    row {:>2}  {name:<26} {what}", row.number());
         }
     }
 
@@ -154,7 +172,7 @@ impl DemoEstate {
     }
 
     /// The decision-table row a secret was seeded to show.
-    pub(crate) fn row_of(&self, name: &str) -> Option<u8> {
+    pub(crate) fn row_of(&self, name: &str) -> Option<Row> {
         self.secrets.get(name).map(|(_, row, _)| *row)
     }
 

@@ -2,6 +2,7 @@
 
 use crate::estate::DemoEstate;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use rule_core::Row;
 use secrets_cmk_harness::{Emulator, RecordedEvaluation, Result};
 
 /// A numbered step header.
@@ -22,14 +23,14 @@ pub(crate) async fn recorded(emulator: &Emulator, token: &str) -> Result<Vec<Rec
 
 /// The evaluations as a table: secret, decision-table row, verdict, annotation.
 pub(crate) fn verdict_table(evaluations: &[RecordedEvaluation], estate: &DemoEstate) -> String {
-    let mut rows: Vec<(u8, String, &RecordedEvaluation)> = evaluations
+    let mut rows: Vec<(Option<Row>, String, &RecordedEvaluation)> = evaluations
         .iter()
         .map(|e| {
             let name = estate
                 .name_of(&e.resource_id)
                 .unwrap_or(&e.resource_id)
                 .to_owned();
-            (estate.row_of(&name).unwrap_or(0), name, e)
+            (estate.row_of(&name), name, e)
         })
         .collect();
     rows.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
@@ -41,7 +42,7 @@ pub(crate) fn verdict_table(evaluations: &[RecordedEvaluation], estate: &DemoEst
         .set_header(["seeded as row", "secret", "verdict", "why (the annotation)"]);
     for (row, name, evaluation) in rows {
         table.add_row([
-            row.to_string(),
+            row.map_or("-", Row::number).to_owned(),
             name,
             evaluation.compliance_type.clone(),
             evaluation.annotation.clone().unwrap_or_default(),
