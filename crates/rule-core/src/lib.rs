@@ -33,6 +33,11 @@
 //!     Then it is NON_COMPLIANT, naming the account and the parameter, and DescribeKey
 //!          is never called (the key's owner could disable it: ransom)
 //!
+//!   Scenario: 5b. the key is in another Region
+//!     Given the key's ARN names another Region than the secret's (or the replica's)
+//!     Then it is NON_COMPLIANT, naming both Regions, and DescribeKey is never called
+//!          (Secrets Manager uses keys of the secret's own Region only)
+//!
 //!   Scenario: 6. the key is AWS managed
 //!     Given DescribeKey says KeyManager AWS
 //!     Then it is NON_COMPLIANT, naming the key ARN
@@ -47,7 +52,8 @@
 //!
 //!   Scenario: 9. the key is not an approved key
 //!     Given kmsKeyArns is set and the key resolves to none of the approved keys
-//!     Then it is NON_COMPLIANT (resolved key ARNs are compared, not strings)
+//!     Then it is NON_COMPLIANT (resolved key ARNs are compared, not strings; an
+//!          approved multi-Region key approves the same key id in every Region)
 //!
 //!   Scenario: 10. the key is in another allowed account and may not be described
 //!     Given the key's ARN names another account that is trusted (scenario 5a) and

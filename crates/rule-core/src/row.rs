@@ -34,6 +34,11 @@ pub enum Row {
     /// NON_COMPLIANT, without DescribeKey. Whoever owns such a key can disable it (the
     /// secret becomes unreadable: ransom) and sees every decrypt in their CloudTrail.
     UntrustedKeyAccount,
+    /// Row 5b: The key's ARN names another Region than the secret's (for a replica, than
+    /// the replica's): NON_COMPLIANT, without DescribeKey. Secrets Manager encrypts with
+    /// a key of the secret's own Region only, so such a reference cannot be the key that
+    /// protects it.
+    KeyInAnotherRegion,
     /// Row 6: DescribeKey says `KeyManager` AWS (e.g. aws/secretsmanager named by its key
     /// ARN): NON_COMPLIANT.
     AwsManagedKey,
@@ -58,13 +63,14 @@ pub enum Row {
 
 impl Row {
     /// Every row, in table order.
-    pub const ALL: [Row; 13] = [
+    pub const ALL: [Row; 14] = [
         Row::Gone,
         Row::ScheduledForDeletion,
         Row::Exempt,
         Row::DefaultKey,
         Row::AwsManagedAlias,
         Row::UntrustedKeyAccount,
+        Row::KeyInAnotherRegion,
         Row::AwsManagedKey,
         Row::KeyNotFound,
         Row::KeyNotEnabled,
@@ -74,7 +80,7 @@ impl Row {
         Row::Compliant,
     ];
 
-    /// The row's number in the table: `"1"` to `"12"`, `"5a"`.
+    /// The row's number in the table: `"1"` to `"12"`, `"5a"`, `"5b"`.
     pub fn number(self) -> &'static str {
         match self {
             Row::Gone => "1",
@@ -83,6 +89,7 @@ impl Row {
             Row::DefaultKey => "4",
             Row::AwsManagedAlias => "5",
             Row::UntrustedKeyAccount => "5a",
+            Row::KeyInAnotherRegion => "5b",
             Row::AwsManagedKey => "6",
             Row::KeyNotFound => "7",
             Row::KeyNotEnabled => "8",
@@ -102,6 +109,7 @@ impl Row {
             Row::DefaultKey => "default key",
             Row::AwsManagedAlias => "AWS managed alias",
             Row::UntrustedKeyAccount => "key of an untrusted account",
+            Row::KeyInAnotherRegion => "key of another Region",
             Row::AwsManagedKey => "AWS managed key",
             Row::KeyNotFound => "key does not exist",
             Row::KeyNotEnabled => "key not Enabled",
@@ -119,6 +127,7 @@ impl Row {
             Row::DefaultKey
             | Row::AwsManagedAlias
             | Row::UntrustedKeyAccount
+            | Row::KeyInAnotherRegion
             | Row::AwsManagedKey
             | Row::KeyNotFound
             | Row::KeyNotEnabled

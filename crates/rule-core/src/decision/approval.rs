@@ -17,9 +17,9 @@ impl Identity<'_> {
     /// (an unresolved alias could point at any key of its account and region).
     pub(super) fn is_key(&self, key_arn: &str) -> Option<bool> {
         match self {
-            Identity::Resolved(arn) => Some(same_key_arn(arn, key_arn)),
+            Identity::Resolved(arn) => Some(same_approved_key(arn, key_arn)),
             Identity::Unresolved(q) if q.is_alias() => None,
-            Identity::Unresolved(q) => Some(same_key_arn(q.as_str(), key_arn)),
+            Identity::Unresolved(q) => Some(same_approved_key(q.as_str(), key_arn)),
         }
     }
 }
@@ -107,5 +107,37 @@ pub(super) fn approved_candidates<'a>(
         .iter()
         .filter(|entry| !entry.is_aws_managed_alias())
         .map(move |entry| (entry, entry.qualify(scope)))
-        .filter(move |(_, entry_q)| entry_q.same_location(key))
+        .filter(move |(entry, entry_q)| {
+            entry_q.same_location(key)
+                || (is_multi_region_key_arn(entry) && entry_q.same_account(key))
+        })
+}
+
+/// Whether a key ARN `key` is the approved key `approved`: the same key, or, for a
+/// multi-Region key (`mrk-`), the same key id in the same partition and account in any
+/// Region. A multi-Region replica key shares the primary's key id and key material, so
+/// approving one approves the set (a replicated secret's replicas use the replicas).
+fn same_approved_key(key: &str, approved: &str) -> bool {
+    same_key_arn(key, approved)
+        || match (KeyRef::parse(key), KeyRef::parse(approved)) {
+            (
+                Ok(KeyRef::KeyArn {
+                    partition: pa,
+                    account: aa,
+                    key_id: ka,
+                    ..
+                }),
+                Ok(KeyRef::KeyArn {
+                    partition: pb,
+                    account: ab,
+                    key_id: kb,
+                    ..
+                }),
+            ) => pa == pb && aa == ab && ka.starts_with("mrk-") && ka.eq_ignore_ascii_case(&kb),
+            _ => false,
+        }
+}
+
+fn is_multi_region_key_arn(entry: &KeyRef) -> bool {
+    matches!(entry, KeyRef::KeyArn { key_id, .. } if key_id.starts_with("mrk-"))
 }

@@ -1,5 +1,5 @@
 //! Rows 4 to 10 for one key in one scope: the default key, an AWS managed alias, a key
-//! of an untrusted account (5a), what DescribeKey said (6 to 8), approval (9, in
+//! of an untrusted account (5a) or of another Region (5b), what DescribeKey said (6 to 8), approval (9, in
 //! [`super::approval`]) and the cross-account key we may not describe (10).
 
 use super::approval::{Approval, Identity, approval};
@@ -74,6 +74,19 @@ pub(super) fn check_key(
                 "encrypted with KMS key {q} of account {}, not the secret's own and not \
                  trusted ({ALLOWED_KEY_ACCOUNTS}, kmsKeyArns): its owner can disable the key",
                 q.account()
+            ),
+        );
+    }
+    // Row 5b, decided without DescribeKey: Secrets Manager only uses keys of the
+    // secret's (or the replica's) own Region.
+    if q.region() != scope.region {
+        return fails(
+            Row::KeyInAnotherRegion,
+            format!(
+                "encrypted with KMS key {q} of Region {}, not the secret's Region {}: Secrets \
+                 Manager uses a key of the secret's own Region only",
+                q.region(),
+                scope.region
             ),
         );
     }

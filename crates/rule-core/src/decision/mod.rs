@@ -327,8 +327,8 @@ fn lookups_for_key(
         return;
     }
     let q = key.qualify(scope);
-    if !params.trusts_key_account(q.account(), &scope.account) {
-        return; // row 5a decides without a lookup
+    if !params.trusts_key_account(q.account(), &scope.account) || q.region() != scope.region {
+        return; // rows 5a and 5b decide without a lookup
     }
     let aliases: Vec<QualifiedKeyRef> = params
         .approved_keys

@@ -277,6 +277,11 @@ impl QualifiedKeyRef {
             && self.region() == other.region()
     }
 
+    /// True when both name the same partition and account (any Region).
+    pub fn same_account(&self, other: &QualifiedKeyRef) -> bool {
+        self.partition() == other.partition() && self.account() == other.account()
+    }
+
     fn field(&self, index: usize) -> &str {
         self.0.splitn(6, ':').nth(index).unwrap_or("")
     }

@@ -15,5 +15,6 @@ mod key_refs;
 use rule_core_oracle as oracle; // the hostile-input oracle, a crate the fuzz targets share
 mod parameters;
 mod properties;
+mod regions;
 mod remediation_table;
 mod trust_boundary;

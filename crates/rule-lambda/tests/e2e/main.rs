@@ -12,6 +12,7 @@ mod accounts; // organization rules: a member account reached by AssumeRole, or 
 mod bad_input; // bad events and parameters: NonRetryable, nothing reported, the next one served
 mod decision_table; // every row of the decision table through the binary
 mod message_types; // change, oversized change (Config history, DescribeSecret), scheduled sweep
+mod regions; // row 5b: a key of another Region, never described
 mod sweep_at_scale; // 250 secrets: batches of 100 and exactly the minimum of API calls
 mod trust_boundary; // untrusted key accounts, foreign execution roles, foreign items refused
 

@@ -1,0 +1,37 @@
+//! Row 5b through the binary: a key of another Region than the secret is NON_COMPLIANT,
+//! and KMS is never asked about it.
+
+use crate::RULE_BINARY;
+use secrets_cmk_harness::events::SecretCi;
+use secrets_cmk_harness::seed::{NewSecret, create_cmk, create_secret};
+use secrets_cmk_harness::{Result, Stage};
+
+#[tokio::test]
+async fn row_5b_a_key_of_another_region_is_non_compliant_without_describe_key() -> Result<()> {
+    // GIVEN a CMK in eu-west-1 and a secret in us-east-1 naming it by ARN (Secrets Manager
+    // would never use it; the emulator stores the id as given)
+    let stage = Stage::start(RULE_BINARY).await?;
+    let west = create_cmk(&stage.emulator.kms("eu-west-1"), "west").await?;
+    let secret = create_secret(
+        &stage.secretsmanager(),
+        &NewSecret::named("cross-region").with_kms_key(&west.arn),
+    )
+    .await?;
+    let describes = stage.emulator.request_count("DescribeKey").await?;
+
+    // WHEN swept, and WHEN its change notification arrives
+    let invocation = stage.sweep(None).await?;
+    invocation.assert_succeeded();
+    invocation.assert_verdict(&secret.arn, "NON_COMPLIANT", &["eu-west-1", "us-east-1"]);
+    let ci = SecretCi::for_arn(&secret.arn).with_kms_key(&west.arn);
+    let invocation = stage.change(&ci, None).await?;
+    invocation.assert_succeeded();
+    invocation.assert_verdict(&secret.arn, "NON_COMPLIANT", &["Region"]);
+
+    // THEN the key was never described
+    assert_eq!(
+        stage.emulator.request_count("DescribeKey").await?,
+        describes
+    );
+    Ok(())
+}
