@@ -95,7 +95,7 @@ async fn every_format_reports_each_secret_by_the_rules_decision_table() {
     );
     let summary =
         "5 secrets in 1 Region: 1 COMPLIANT, 2 NON_COMPLIANT, 2 NOT_APPLICABLE, 0 unverified";
-    assert!(run.stderr.contains(summary), "{}", run.stderr);
+    run.assert_stderr_has(summary);
 
     // WHEN audited as CSV
     let run = bench
@@ -134,7 +134,7 @@ async fn every_format_reports_each_secret_by_the_rules_decision_table() {
     );
     let default = records.iter().find(|r| &r[1] == "on-default").unwrap();
     assert_eq!(&default[4], "", "the default key is an empty field");
-    assert!(run.stderr.contains(summary));
+    run.assert_stderr_has(summary);
 
     // WHEN audited as a table
     let run = bench.run(&audit).await;
@@ -149,7 +149,7 @@ async fn every_format_reports_each_secret_by_the_rules_decision_table() {
         lines[..7].iter().all(|line| line.len() == width),
         "columns are aligned"
     );
-    assert!(run.stdout.contains("| on-disabled "));
+    run.assert_stdout_has("| on-disabled ");
     assert_eq!(lines[7], summary);
 }
 
@@ -176,11 +176,7 @@ async fn fail_on_noncompliant_exits_1_only_when_a_secret_is_non_compliant() {
     // THEN 1 with it (the results are still written), 0 without
     assert_eq!(failing.code, 1);
     assert_eq!(failing.json().as_array().unwrap().len(), 2);
-    assert!(
-        failing.stderr.contains("1 NON_COMPLIANT secret(s) found"),
-        "{}",
-        failing.stderr
-    );
+    failing.assert_stderr_has("1 NON_COMPLIANT secret(s) found");
     assert_eq!(plain.code, 0);
 }
 
@@ -193,12 +189,8 @@ async fn bad_input_exits_2_with_a_message_that_says_what() {
     let run = bench.run(&["audit", "--check-replicas", "maybe"]).await;
     // THEN exit 2, the rule's own message naming the flag, nothing on stdout, no call made
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains(
-            "invalid --check-replicas: rule parameter \"checkReplicas\" must be \"true\" or \"false\""
-        ),
-        "{}",
-        run.stderr
+    run.assert_stderr_has(
+        "invalid --check-replicas: rule parameter \"checkReplicas\" must be \"true\" or \"false\"",
     );
     assert_eq!(run.stdout, "");
     assert_eq!(
@@ -211,25 +203,17 @@ async fn bad_input_exits_2_with_a_message_that_says_what() {
         .run(&["audit", "--kms-key-arns", "alias/aws/secretsmanager"])
         .await;
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("invalid --kms-key-arns"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("invalid --kms-key-arns");
 
     // GIVEN/WHEN an unknown format
     let run = bench.run(&["audit", "--format", "yaml"]).await;
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("possible values: table, json, csv"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("possible values: table, json, csv");
 
     // GIVEN/WHEN no Region anywhere
     let run = bench.run_with_env(&["audit"], &[]).await;
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("no AWS Region"), "{}", run.stderr);
+    run.assert_stderr_has("no AWS Region");
 
     // AND the message is a sentence, not a Rust debug dump
     let run = bench.run(&["audit", "--check-replicas", "x"]).await;
@@ -279,11 +263,7 @@ async fn several_regions_are_audited_one_after_the_other_and_concatenated() {
         .map(|r| (r["name"].as_str().unwrap(), r["region"].as_str().unwrap()))
         .collect();
     assert_eq!(found, [("east", "us-east-1"), ("west", "eu-west-1")]);
-    assert!(
-        run.stderr.contains("2 secrets in 2 Regions"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("2 secrets in 2 Regions");
 }
 
 #[tokio::test]
@@ -332,15 +312,11 @@ async fn a_secret_that_cannot_be_verified_has_no_compliance_and_exits_2() {
         .find(|r| r["name"] == "on-default")
         .unwrap();
     assert_eq!(other["compliance"], "NON_COMPLIANT");
-    assert!(run.stderr.contains("1 unverified"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("1 secret(s) could not be verified"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("1 unverified");
+    run.assert_stderr_has("1 secret(s) could not be verified");
 
     // AND the table says so in words
     let table = bench.run(&["audit"]).await;
     assert_eq!(table.code, 2);
-    assert!(table.stdout.contains("| (unverified) "), "{}", table.stdout);
+    table.assert_stdout_has("| (unverified) ");
 }

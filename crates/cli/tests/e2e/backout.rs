@@ -22,22 +22,15 @@ async fn backout_restores_every_previous_key_and_a_second_run_is_a_no_op() {
     );
     let plan = bench.path("plan.json");
     let plan = plan.to_str().unwrap();
-    let run = bench
-        .run(&[
-            "remediate",
-            "--kms-key-id",
-            "alias/target",
-            "--secret",
-            "on-default",
-            "--secret",
-            "on-alias",
-            "--secret",
-            "on-key-id",
-            "--apply",
-            "--plan",
-            plan,
-        ])
-        .await;
+    let secrets = [
+        "--secret",
+        "on-default",
+        "--secret",
+        "on-alias",
+        "--secret",
+        "on-key-id",
+    ];
+    let run = bench.remediate_apply("alias/target", plan, &secrets).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     let moved = Some(target.arn.clone());
     assert_eq!(
@@ -73,7 +66,7 @@ async fn backout_restores_every_previous_key_and_a_second_run_is_a_no_op() {
     let restored = [None, Some(old.arn.clone()), Some(old.key_id.clone())];
     assert_eq!(bench.keys_of(&[&default, &aliased, &bare]).await, restored);
     assert_eq!(bench.update_secret_calls().await, updates + 3);
-    assert!(run.stdout.contains("restored 3 of 3"), "{}", run.stdout);
+    run.assert_stdout_has("restored 3 of 3");
 
     // WHEN backout applies again
     let again = bench.run(&["backout", "--plan", plan, "--apply"]).await;
@@ -100,16 +93,7 @@ async fn a_secret_whose_key_changed_since_the_plan_is_refused_and_left_alone() {
     let b = bench.secret("b", None).await;
     let plan = bench.path("plan.json");
     let plan = plan.to_str().unwrap();
-    let run = bench
-        .run(&[
-            "remediate",
-            "--kms-key-id",
-            "alias/target",
-            "--apply",
-            "--plan",
-            plan,
-        ])
-        .await;
+    let run = bench.remediate_apply("alias/target", plan, &[]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     seed::update_secret_key(&bench.sm(), &b.arn, &other.arn)
         .await
@@ -120,12 +104,7 @@ async fn a_secret_whose_key_changed_since_the_plan_is_refused_and_left_alone() {
 
     // THEN a is restored, b is refused and keeps the key it was moved to; exit 2
     assert_eq!(run.code, 2);
-    assert!(
-        run.stdout
-            .contains("its key is not the one the plan moved it to"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has("its key is not the one the plan moved it to");
     assert_eq!(
         bench.keys_of(&[&a, &b]).await,
         [None, Some(other.arn.clone())]
@@ -143,16 +122,7 @@ async fn a_previous_key_that_is_no_longer_usable_is_not_restored() {
     let plan = bench.path("plan.json");
     let plan = plan.to_str().unwrap();
     let run = bench
-        .run(&[
-            "remediate",
-            "--kms-key-id",
-            "alias/target",
-            "--secret",
-            "a",
-            "--apply",
-            "--plan",
-            plan,
-        ])
+        .remediate_apply("alias/target", plan, &["--secret", "a"])
         .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     seed::disable_key(&bench.kms(), &old.key_id).await.unwrap();
@@ -164,11 +134,7 @@ async fn a_previous_key_that_is_no_longer_usable_is_not_restored() {
 
     // THEN it refuses (the secret would become unreadable), changing nothing
     assert_eq!(run.code, 2);
-    assert!(
-        run.stdout.contains("is Disabled, not Enabled"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has("is Disabled, not Enabled");
     assert_eq!(bench.key_of(&a).await, on_target);
     assert_eq!(bench.update_secret_calls().await, updates);
 }
@@ -193,16 +159,12 @@ async fn a_plan_that_is_not_ours_or_of_another_version_is_refused() {
             .await;
         // THEN exit 2, naming the file and the problem, and no AWS call
         assert_eq!(run.code, 2);
-        assert!(
-            run.stderr.contains(path.to_str().unwrap()),
-            "{}",
-            run.stderr
-        );
-        assert!(run.stderr.contains(why), "{}", run.stderr);
+        run.assert_stderr_has(path.to_str().unwrap());
+        run.assert_stderr_has(why);
     }
     assert!(bench.emulator.requests().await.unwrap().is_empty());
     // AND a missing file says so
     let run = bench.run(&["backout", "--plan", "nowhere.json"]).await;
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("nowhere.json"), "{}", run.stderr);
+    run.assert_stderr_has("nowhere.json");
 }

@@ -3,18 +3,48 @@
 //! refused.
 
 use crate::support::{Bench, read_json};
+use secrets_cmk_harness::seed::{Key, Secret};
 use secrets_cmk_harness::{DEFAULT_ACCOUNT, DEFAULT_REGION, seed};
 use serde_json::Value;
+
+/// A bench with a target CMK (`alias/target`), another CMK behind `alias/app`, and three
+/// secrets: `a` and `b` on the default key, `c` on `alias/app`.
+struct Estate {
+    bench: Bench,
+    target: Key,
+    a: Secret,
+    b: Secret,
+    c: Secret,
+}
+
+impl Estate {
+    async fn start() -> Estate {
+        let bench = Bench::start().await.unwrap();
+        let target = bench.cmk("alias/target").await;
+        bench.cmk("alias/app").await;
+        let a = bench.secret("a", None).await;
+        let b = bench.secret("b", None).await;
+        let c = bench.secret("c", Some("alias/app")).await;
+        Estate {
+            bench,
+            target,
+            a,
+            b,
+            c,
+        }
+    }
+}
 
 #[tokio::test]
 async fn a_dry_run_shows_the_changes_and_makes_none() {
     // GIVEN two secrets on the default key, one on a CMK, and a target CMK
-    let bench = Bench::start().await.unwrap();
-    let target = bench.cmk("alias/target").await;
-    bench.cmk("alias/app").await;
-    let a = bench.secret("a", None).await;
-    let b = bench.secret("b", None).await;
-    let c = bench.secret("c", Some("alias/app")).await;
+    let Estate {
+        bench,
+        target,
+        a,
+        b,
+        c,
+    } = Estate::start().await;
 
     // WHEN remediate runs without --apply
     let run = bench
@@ -29,8 +59,8 @@ async fn a_dry_run_shows_the_changes_and_makes_none() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains(&target.arn));
-    assert!(run.stdout.contains("dry run, nothing changed: 2 to re-key"));
+    run.assert_stdout_has(&target.arn);
+    run.assert_stdout_has("dry run, nothing changed: 2 to re-key");
     assert!(
         !run.stdout.contains("| c "),
         "a compliant secret is no target"
@@ -47,12 +77,13 @@ async fn a_dry_run_shows_the_changes_and_makes_none() {
 #[tokio::test]
 async fn apply_re_keys_exactly_the_non_compliant_secrets_and_writes_a_backout_plan() {
     // GIVEN two default-key secrets, one on an AWS managed alias, one compliant, and a target
-    let bench = Bench::start().await.unwrap();
-    let target = bench.cmk("alias/target").await;
-    bench.cmk("alias/app").await;
-    let a = bench.secret("a", None).await;
-    let b = bench.secret("b", None).await;
-    let c = bench.secret("c", Some("alias/app")).await;
+    let Estate {
+        bench,
+        target,
+        a,
+        b,
+        c,
+    } = Estate::start().await;
 
     // WHEN remediate applies (default plan file name)
     let run = bench
@@ -67,7 +98,7 @@ async fn apply_re_keys_exactly_the_non_compliant_secrets_and_writes_a_backout_pl
         [on_target.clone(), on_target, Some("alias/app".to_owned())]
     );
     assert_eq!(bench.update_secret_calls().await, 2);
-    assert!(run.stdout.contains("re-keyed 2 of 2"), "{}", run.stdout);
+    run.assert_stdout_has("re-keyed 2 of 2");
 
     // AND a timestamped plan in the current directory, named on stdout, records both
     let plans = bench.plan_files();
@@ -105,28 +136,22 @@ async fn apply_re_keys_exactly_the_non_compliant_secrets_and_writes_a_backout_pl
 #[tokio::test]
 async fn named_secrets_are_re_keyed_whatever_their_compliance_and_only_they() {
     // GIVEN three secrets, one of them compliant on another CMK
-    let bench = Bench::start().await.unwrap();
-    let target = bench.cmk("alias/target").await;
-    bench.cmk("alias/app").await;
-    let a = bench.secret("a", None).await;
-    let b = bench.secret("b", None).await;
-    let c = bench.secret("c", Some("alias/app")).await;
+    let Estate {
+        bench,
+        target,
+        a,
+        b,
+        c,
+    } = Estate::start().await;
     let plan = bench.path("named.json");
 
     // WHEN a (by name) and c (by ARN) are named
     let run = bench
-        .run(&[
-            "remediate",
-            "--kms-key-id",
+        .remediate_apply(
             &target.key_id,
-            "--secret",
-            "a",
-            "--secret",
-            &c.arn,
-            "--apply",
-            "--plan",
-            plan.to_str().unwrap(),
-        ])
+            &plan,
+            &["--secret", "a", "--secret", &c.arn],
+        )
         .await;
 
     // THEN exactly those two moved, to the target's ARN; b is untouched
@@ -182,25 +207,11 @@ async fn each_unsafe_target_is_refused_with_exit_2_and_nothing_changes() {
     for (target, why) in cases {
         // WHEN remediate applies with it
         let plan = bench.path("unsafe.json");
-        let run = bench
-            .run(&[
-                "remediate",
-                "--kms-key-id",
-                target,
-                "--apply",
-                "--plan",
-                plan.to_str().unwrap(),
-            ])
-            .await;
+        let run = bench.remediate_apply(target, &plan, &[]).await;
 
         // THEN exit 2 with the reason, and nothing changed: no plan, no UpdateSecret, same key
         assert_eq!(run.code, 2, "{target}");
-        assert!(
-            run.stderr
-                .contains("refusing to re-key, nothing was changed"),
-            "{}",
-            run.stderr
-        );
+        run.assert_stderr_has("refusing to re-key, nothing was changed");
         assert!(run.stderr.contains(why), "{target}: {}", run.stderr);
         assert!(!plan.exists(), "{target}: no plan for a refused run");
         assert_eq!(bench.key_of(&secret).await, None, "{target}");
@@ -228,32 +239,18 @@ async fn a_service_owned_secret_is_refused_and_the_others_proceed() {
     let plan = bench.path("plan.json");
 
     // WHEN remediate applies
-    let run = bench
-        .run(&[
-            "remediate",
-            "--kms-key-id",
-            "alias/target",
-            "--apply",
-            "--plan",
-            plan.to_str().unwrap(),
-        ])
-        .await;
+    let run = bench.remediate_apply("alias/target", &plan, &[]).await;
 
     // THEN the RDS secret is refused with a clear message and left alone, the other is
     // re-keyed, and the exit code says something was left undone
     assert_eq!(run.code, 2);
-    assert!(
-        run.stdout
-            .contains("refused: managed by rds; change its key through rds"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has("refused: managed by rds; change its key through rds");
     assert_eq!(
         bench.keys_of(&[&mine, &rds]).await,
         [Some(target.arn.clone()), None]
     );
     assert_eq!(bench.update_secret_calls().await, 1);
-    assert!(run.stderr.contains("1 secret(s) refused"), "{}", run.stderr);
+    run.assert_stderr_has("1 secret(s) refused");
     let entries = read_json(&plan)["entries"].clone();
     assert_eq!(
         entries.as_array().unwrap().len(),
@@ -272,27 +269,16 @@ async fn a_secret_named_twice_is_changed_once() {
 
     // WHEN remediate applies
     let run = bench
-        .run(&[
-            "remediate",
-            "--kms-key-id",
+        .remediate_apply(
             "alias/target",
-            "--secret",
-            "a",
-            "--secret",
-            &a.arn,
-            "--apply",
-            "--plan",
-            plan.to_str().unwrap(),
-        ])
+            &plan,
+            &["--secret", "a", "--secret", &a.arn],
+        )
         .await;
 
     // THEN one UpdateSecret (at most once per secret per run), the repeat refused
     assert_eq!(bench.update_secret_calls().await, 1);
-    assert!(
-        run.stdout.contains("named more than once"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has("named more than once");
     assert_eq!(run.code, 2);
 }
 
@@ -306,24 +292,11 @@ async fn an_existing_plan_file_is_never_overwritten_and_nothing_changes() {
     std::fs::write(&plan, "an earlier backout plan").unwrap();
 
     // WHEN remediate applies with it as --plan
-    let run = bench
-        .run(&[
-            "remediate",
-            "--kms-key-id",
-            "alias/target",
-            "--apply",
-            "--plan",
-            plan.to_str().unwrap(),
-        ])
-        .await;
+    let run = bench.remediate_apply("alias/target", &plan, &[]).await;
 
     // THEN exit 2, the file is intact, the secret unchanged
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("refusing to overwrite"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("refusing to overwrite");
     assert_eq!(
         std::fs::read_to_string(&plan).unwrap(),
         "an earlier backout plan"

@@ -32,6 +32,24 @@ impl Run {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
+
+    /// Fails the test unless stdout contains `text`, showing stdout.
+    #[track_caller]
+    pub(crate) fn assert_stdout_has(&self, text: &str) {
+        assert_has("stdout", &self.stdout, text);
+    }
+
+    /// Fails the test unless stderr contains `text`, showing stderr.
+    #[track_caller]
+    pub(crate) fn assert_stderr_has(&self, text: &str) {
+        assert_has("stderr", &self.stderr, text);
+    }
+}
+
+/// Fails the test unless `output` (of `stream`) contains `text`, showing the output.
+#[track_caller]
+fn assert_has(stream: &str, output: &str, text: &str) {
+    assert!(output.contains(text), "{text:?} not on {stream}:\n{output}");
 }
 
 /// The emulator, the binary, and a scratch directory the CLI runs in (its HOME and
@@ -120,6 +138,26 @@ impl Bench {
             run.stderr
         );
         run
+    }
+
+    /// Run `secrets-cmk remediate --kms-key-id TARGET --apply --plan PLAN EXTRA...`.
+    pub(crate) async fn remediate_apply(
+        &self,
+        target: &str,
+        plan: impl AsRef<Path>,
+        extra: &[&str],
+    ) -> Run {
+        let plan = plan.as_ref().to_str().unwrap();
+        let mut args = vec![
+            "remediate",
+            "--kms-key-id",
+            target,
+            "--apply",
+            "--plan",
+            plan,
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args).await
     }
 
     /// A customer managed key with an alias.

@@ -22,17 +22,6 @@ async fn foreign_cmk(bench: &Bench) -> Key {
     key
 }
 
-fn remediate_args<'a>(target: &'a str, plan: &'a str) -> Vec<&'a str> {
-    vec![
-        "remediate",
-        "--kms-key-id",
-        target,
-        "--apply",
-        "--plan",
-        plan,
-    ]
-}
-
 #[tokio::test]
 async fn remediate_never_moves_a_secret_to_a_key_of_an_untrusted_account() {
     // GIVEN a default-key secret and an attacker's key of another account
@@ -44,22 +33,13 @@ async fn remediate_never_moves_a_secret_to_a_key_of_an_untrusted_account() {
     let describes = bench.emulator.request_count("DescribeKey").await.unwrap();
 
     // WHEN remediate applies with it as the target
-    let run = bench.run(&remediate_args(&theirs.arn, plan)).await;
+    let run = bench.remediate_apply(&theirs.arn, plan, &[]).await;
 
     // THEN exit 2 naming the account and the flag; nothing changed, the key not even described
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("refusing to re-key, nothing was changed"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains(OTHER_ACCOUNT), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("--allowed-key-accounts"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("refusing to re-key, nothing was changed");
+    run.assert_stderr_has(OTHER_ACCOUNT);
+    run.assert_stderr_has("--allowed-key-accounts");
     assert_eq!(bench.update_secret_calls().await, 0);
     assert_eq!(bench.key_of(&secret).await, None);
     assert!(!std::path::Path::new(plan).exists());
@@ -70,11 +50,10 @@ async fn remediate_never_moves_a_secret_to_a_key_of_an_untrusted_account() {
 
     // WHEN its account is allowed THEN it is still refused: its owner does not let us
     // describe it, so it cannot be verified customer managed and Enabled
-    let mut args = remediate_args(&theirs.arn, plan);
-    args.extend(["--allowed-key-accounts", OTHER_ACCOUNT]);
-    let run = bench.run(&args).await;
+    let trusted = ["--allowed-key-accounts", OTHER_ACCOUNT];
+    let run = bench.remediate_apply(&theirs.arn, plan, &trusted).await;
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("DescribeKey on"), "{}", run.stderr);
+    run.assert_stderr_has("DescribeKey on");
     assert_eq!(bench.update_secret_calls().await, 0);
 }
 
@@ -89,31 +68,21 @@ async fn remediate_refuses_a_target_the_rule_would_not_pass() {
     let plan = plan.to_str().unwrap();
 
     // WHEN the other key is the target
-    let mut args = remediate_args("alias/other", plan);
-    args.extend(["--secret", "a", "--kms-key-arns", "alias/approved"]);
-    let run = bench.run(&args).await;
+    let approving = ["--secret", "a", "--kms-key-arns", "alias/approved"];
+    let run = bench.remediate_apply("alias/other", plan, &approving).await;
     // THEN refused with the rule's own reason, nothing changed
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("not one of the approved keys"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("not one of the approved keys");
     assert_eq!(bench.key_of(&secret).await, None);
 
     // WHEN the approved key is the target THEN it is re-keyed
-    let mut args = remediate_args("alias/approved", plan);
-    args.extend(["--secret", "a", "--kms-key-arns", "alias/approved"]);
-    let run = bench.run(&args).await;
+    let run = bench
+        .remediate_apply("alias/approved", plan, &approving)
+        .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(bench.key_of(&secret).await, Some(approved.arn.clone()));
     // AND the apply output says what UpdateSecret re-encrypts and what stays on the old key
-    assert!(
-        run.stdout
-            .contains("versions with other labels stay on the old key"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has("versions with other labels stay on the old key");
 }
 
 #[tokio::test]
@@ -125,9 +94,10 @@ async fn the_plan_records_both_keys_as_stored_and_resolved() {
     bench.secret("a", Some("alias/old")).await;
     let plan = bench.path("plan.json");
     // WHEN re-keyed
-    let mut args = remediate_args("alias/target", plan.to_str().unwrap());
-    args.extend(["--secret", "a"]);
-    assert_eq!(bench.run(&args).await.code, 0);
+    let run = bench
+        .remediate_apply("alias/target", &plan, &["--secret", "a"])
+        .await;
+    assert_eq!(run.code, 0);
     // THEN the entry holds the stored references and the key ARNs they resolved to
     let entry = &read_json(&plan)["entries"][0];
     assert_eq!(entry["previous_kms_key_id"], "alias/old");
@@ -142,9 +112,10 @@ async fn re_keyed(bench: &Bench) -> String {
     bench.cmk("alias/old").await;
     bench.secret("a", Some("alias/old")).await;
     let plan = bench.path("plan.json").to_str().unwrap().to_owned();
-    let mut args = remediate_args("alias/target", &plan);
-    args.extend(["--secret", "a"]);
-    assert_eq!(bench.run(&args).await.code, 0);
+    let run = bench
+        .remediate_apply("alias/target", &plan, &["--secret", "a"])
+        .await;
+    assert_eq!(run.code, 0);
     plan
 }
 
@@ -174,8 +145,8 @@ async fn an_edited_plan_naming_another_account_s_key_is_refused() {
         let run = bench.run(&args).await;
         // THEN refused naming the account, exit 2, nothing changed
         assert_eq!(run.code, 2, "{}", run.stdout);
-        assert!(run.stdout.contains("refused"), "{}", run.stdout);
-        assert!(run.stdout.contains(OTHER_ACCOUNT), "{}", run.stdout);
+        run.assert_stdout_has("refused");
+        run.assert_stdout_has(OTHER_ACCOUNT);
         assert_eq!(bench.update_secret_calls().await, updates);
     }
 }
@@ -192,8 +163,8 @@ async fn an_edited_plan_whose_reference_and_arn_disagree_is_refused() {
     let run = bench.run(&["backout", "--plan", &plan, "--apply"]).await;
     // THEN refused: alias/old is not the key the plan says; nothing changed
     assert_eq!(run.code, 2, "{}", run.stdout);
-    assert!(run.stdout.contains("not "), "{}", run.stdout);
-    assert!(run.stdout.contains(&decoy.arn), "{}", run.stdout);
+    run.assert_stdout_has("not ");
+    run.assert_stdout_has(&decoy.arn);
     assert_eq!(bench.update_secret_calls().await, updates);
 }
 
@@ -208,12 +179,7 @@ async fn a_plan_naming_a_new_key_the_secret_is_not_on_is_refused() {
     let updates = bench.update_secret_calls().await;
     let run = bench.run(&["backout", "--plan", &plan, "--apply"]).await;
     assert_eq!(run.code, 2, "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("its key is not the one the plan moved it to"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has("its key is not the one the plan moved it to");
     assert_eq!(bench.update_secret_calls().await, updates);
 }
 
@@ -230,16 +196,8 @@ async fn the_backout_dry_run_lists_every_key_it_would_restore_to() {
     let run = bench.run(&["backout", "--plan", &plan]).await;
     // THEN the keys it restores to are listed for review
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(
-        run.stdout.contains("Keys this backout restores to"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains(&format!("{old}: 1 secret(s)")),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has("Keys this backout restores to");
+    run.assert_stdout_has(&format!("{old}: 1 secret(s)"));
 }
 
 #[tokio::test]
@@ -268,12 +226,7 @@ async fn remediate_warns_when_the_caller_may_not_encrypt_with_the_target() {
         .await;
     // THEN a warning that says what UpdateSecret would leave undone, but no refusal
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("warning: kms:GenerateDataKey (DryRun) was denied"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("kms:ViaService"), "{}", run.stdout);
-    assert!(run.stdout.contains("would re-key"), "{}", run.stdout);
+    run.assert_stdout_has("warning: kms:GenerateDataKey (DryRun) was denied");
+    run.assert_stdout_has("kms:ViaService");
+    run.assert_stdout_has("would re-key");
 }

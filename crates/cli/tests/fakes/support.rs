@@ -12,6 +12,7 @@ use secrets_cmk_cli::change::Services;
 use secrets_cmk_cli::plan::{EntryStatus, PLAN_VERSION, Plan, PlanEntry};
 use secrets_cmk_cli::remediate::{self, Remediation};
 use secrets_cmk_cli::term::Progress;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -51,7 +52,7 @@ pub(crate) fn account() -> FakeAws {
 }
 
 /// The CLI's services, all three over the one fake account.
-pub(crate) fn services(aws: &FakeAws) -> Services<FakeAws, FakeAws, FakeAws> {
+pub(crate) fn services(aws: &FakeAws) -> FakeServices {
     Services {
         store: aws.clone(),
         keys: aws.clone(),
@@ -108,12 +109,23 @@ pub(crate) fn plan_path(dir: &Path) -> PathBuf {
     dir.join("plan.json")
 }
 
-/// Run `remediate` over the fake account, unpaced.
-pub(crate) async fn remediate(aws: &FakeAws, job: &Remediation) -> Run {
+/// The CLI's services over the fake account.
+type FakeServices = Services<FakeAws, FakeAws, FakeAws>;
+
+/// Run a command's `execute` over the fake account, unpaced and without a progress bar,
+/// capturing what it writes.
+async fn run(
+    aws: &FakeAws,
+    execute: impl AsyncFnOnce(
+        &FakeServices,
+        &mut UpdatePacer,
+        &Progress,
+        &mut dyn Write,
+    ) -> Result<(), CliError>,
+) -> Run {
     let mut out = Vec::new();
-    let result = remediate::execute(
+    let result = execute(
         &services(aws),
-        job,
         &mut UpdatePacer::new(Duration::ZERO),
         &Progress::hidden(),
         &mut out,
@@ -123,6 +135,14 @@ pub(crate) async fn remediate(aws: &FakeAws, job: &Remediation) -> Run {
         result,
         out: String::from_utf8(out).unwrap(),
     }
+}
+
+/// Run `remediate` over the fake account, unpaced.
+pub(crate) async fn remediate(aws: &FakeAws, job: &Remediation) -> Run {
+    run(aws, async |services, pacer, progress, out| {
+        remediate::execute(services, job, pacer, progress, out).await
+    })
+    .await
 }
 
 /// The plan entry of a secret `name` moved from `previous` (as stored; resolved to
@@ -163,17 +183,8 @@ pub(crate) async fn backout(aws: &FakeAws, plan: Plan, trust: RuleParameters, ap
         apply,
         width: None,
     };
-    let mut out = Vec::new();
-    let result = backout::execute(
-        &services(aws),
-        &job,
-        &mut UpdatePacer::new(Duration::ZERO),
-        &Progress::hidden(),
-        &mut out,
-    )
-    .await;
-    Run {
-        result,
-        out: String::from_utf8(out).unwrap(),
-    }
+    run(aws, async |services, pacer, progress, out| {
+        backout::execute(services, &job, pacer, progress, out).await
+    })
+    .await
 }

@@ -8,9 +8,23 @@ use secrets_cmk_harness::events::{
 };
 use secrets_cmk_harness::seed::{NewSecret, assume_role, create_cmk, create_secret};
 use secrets_cmk_harness::{DEFAULT_REGION, Result, Stage};
+use serde_json::Value;
 
 const OTHER_ACCOUNT: &str = "222233334444";
 const MEMBER: &str = "555566667777";
+
+/// Invoke the Lambda with `event` and assert it is refused: a NonRetryable error whose
+/// message names each of `names`, and nothing reported.
+async fn assert_refused(stage: &Stage, event: &Value, names: &[&str]) -> Result<()> {
+    let outcome = stage.lambda.invoke_event(event).await?;
+    let (error_type, message) = outcome.into_error()?;
+    assert_eq!(error_type, "NonRetryable", "{message}");
+    for name in names {
+        assert!(message.contains(name), "{name:?} missing: {message}");
+    }
+    assert!(stage.emulator.evaluations().await?.is_empty());
+    Ok(())
+}
 
 #[tokio::test]
 async fn a_key_of_another_account_is_non_compliant_unless_trusted() -> Result<()> {
@@ -82,15 +96,9 @@ async fn a_malformed_allowed_key_accounts_reports_nothing() -> Result<()> {
     // WHEN the parameter is not a list of account ids
     let context =
         RuleContext::default_account().with_parameters(r#"{"allowedKeyAccounts":"12345,abc"}"#);
-    let outcome = stage
-        .lambda
-        .invoke_event(&scheduled_event(&context, now()))
-        .await?;
+    let event = scheduled_event(&context, now());
     // THEN NonRetryable, naming the parameter, and nothing reported
-    let (error_type, message) = outcome.into_error()?;
-    assert_eq!(error_type, "NonRetryable", "{message}");
-    assert!(message.contains("allowedKeyAccounts"), "{message}");
-    assert!(stage.emulator.evaluations().await?.is_empty());
+    assert_refused(&stage, &event, &["allowedKeyAccounts"]).await?;
     Ok(())
 }
 
@@ -113,20 +121,11 @@ async fn an_execution_role_other_than_the_function_s_own_is_refused() -> Result<
     let context = RuleContext::new(MEMBER, DEFAULT_REGION)
         .with_result_token(token)
         .with_parameters(r#"{"executionRoleName":"OrganizationAccountAccessRole"}"#);
-    let outcome = stage
-        .lambda
-        .invoke_event(&scheduled_event(&context, now()))
-        .await?;
-    // THEN NonRetryable naming both roles, no role assumed, nothing reported
-    let (error_type, message) = outcome.into_error()?;
-    assert_eq!(error_type, "NonRetryable", "{message}");
-    assert!(
-        message.contains("OrganizationAccountAccessRole"),
-        "{message}"
-    );
-    assert!(message.contains("SecretsCmkExecution"), "{message}");
+    let event = scheduled_event(&context, now());
+    // THEN NonRetryable naming both roles, nothing reported, no role assumed
+    let roles = ["OrganizationAccountAccessRole", "SecretsCmkExecution"];
+    assert_refused(&stage, &event, &roles).await?;
     assert_eq!(stage.emulator.requests().await?.len(), requests_before);
-    assert!(stage.emulator.evaluations().await?.is_empty());
     Ok(())
 }
 
@@ -140,15 +139,9 @@ async fn a_configuration_item_of_another_account_than_the_event_is_refused() -> 
     ci.account_id = MEMBER.to_owned();
     let requests_before = stage.emulator.requests().await?.len();
     // WHEN handled
-    let outcome = stage
-        .lambda
-        .invoke_event(&change_event(&context, &ci.to_json(), false))
-        .await?;
-    // THEN NonRetryable naming the account, no call, nothing reported
-    let (error_type, message) = outcome.into_error()?;
-    assert_eq!(error_type, "NonRetryable", "{message}");
-    assert!(message.contains(MEMBER), "{message}");
+    let event = change_event(&context, &ci.to_json(), false);
+    // THEN NonRetryable naming the account, nothing reported, no call
+    assert_refused(&stage, &event, &[MEMBER]).await?;
     assert_eq!(stage.emulator.requests().await?.len(), requests_before);
-    assert!(stage.emulator.evaluations().await?.is_empty());
     Ok(())
 }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn member_account_without_a_role_is_refused() {
     let world = World::new();
-    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
+    let handler = world.handler();
     let mut event = scheduled(None);
     event["accountId"] = json!("444455556666");
     let err = handler.handle(&event, &invocation()).await.unwrap_err();
@@ -28,7 +28,7 @@ async fn member_account_role_comes_from_the_setting_or_else_the_parameter() {
         ..HandlerSettings::default()
     };
     let with_setting = RuleHandler::new(world.connector(), settings);
-    let without = RuleHandler::new(world.connector(), HandlerSettings::default());
+    let without = world.handler();
     let mut event = scheduled(None);
     event["accountId"] = json!("444455556666");
     // WHEN invoked without the parameter, and with one equal to the setting
@@ -81,7 +81,7 @@ async fn a_configuration_item_of_another_account_is_refused() {
     // GIVEN a change event for this account whose item names another account
     let world = World::new();
     world.add_secret("a", None);
-    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
+    let handler = world.handler();
     let mut event = change("a", None, "OK");
     let mut invoking: Value =
         serde_json::from_str(event["invokingEvent"].as_str().unwrap()).unwrap();

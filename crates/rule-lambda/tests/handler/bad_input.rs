@@ -2,7 +2,7 @@
 //! refused, non-retryable, with nothing reported.
 
 use crate::support::{World, invocation, scheduled};
-use rule_lambda::{HandlerSettings, RuleError, RuleHandler};
+use rule_lambda::RuleError;
 use serde_json::json;
 
 #[tokio::test]
@@ -10,7 +10,7 @@ async fn bad_parameters_are_non_retryable_and_report_nothing() {
     // GIVEN a scheduled event with an unknown parameter
     let world = World::new();
     world.add_secret("a", None);
-    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
+    let handler = world.handler();
     // WHEN handled
     let err = handler
         .handle(&scheduled(Some(r#"{"kmsKeyArn":"x"}"#)), &invocation())
@@ -34,7 +34,7 @@ async fn bad_parameters_are_non_retryable_and_report_nothing() {
 #[tokio::test]
 async fn malformed_event_is_non_retryable() {
     let world = World::new();
-    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
+    let handler = world.handler();
     let err = handler
         .handle(&json!({"invokingEvent": "{not json"}), &invocation())
         .await

@@ -3,7 +3,6 @@
 
 use crate::support::{KEY_ARN, World, change, cmk, invocation, secret_arn};
 use chrono::{TimeZone, Utc};
-use rule_lambda::{HandlerSettings, RuleHandler};
 
 #[tokio::test]
 async fn change_reports_exactly_its_one_resource() {
@@ -13,7 +12,7 @@ async fn change_reports_exactly_its_one_resource() {
     world.add_secret("b", None);
     world.add_secret("c", None);
     world.add_key(KEY_ARN, cmk(KEY_ARN));
-    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
+    let handler = world.handler();
 
     // WHEN the change notification for "a" is handled
     let response = handler
@@ -44,7 +43,7 @@ async fn change_reports_exactly_its_one_resource() {
 #[tokio::test]
 async fn deleted_resource_is_not_applicable_without_api_calls() {
     let world = World::new();
-    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
+    let handler = world.handler();
     handler
         .handle(&change("gone", None, "ResourceDeleted"), &invocation())
         .await

@@ -1,25 +1,22 @@
 //! The Lambda's deadline: near it, the sweep reports what it has decided, starts nothing
 //! it cannot finish, and says how far it got.
 
-use crate::support::{FUNCTION_ARN, World, scheduled, secret_arn};
-use rule_lambda::{HandlerSettings, Invocation, RuleHandler};
+use crate::support::{FUNCTION_ARN, World, secret_arn};
+use rule_lambda::{HandlerSettings, Invocation};
 use std::time::{Duration, SystemTime};
 
 #[tokio::test]
 async fn near_deadline_the_sweep_reports_what_it_has_and_fails_saying_how_far_it_got() {
     // GIVEN a deadline already inside the safety margin
     let world = World::new();
-    for i in 0..150 {
-        world.add_secret(&format!("s{i:03}"), None);
-    }
-    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
+    world.add_secrets(150);
     let invocation = Invocation {
         invoked_function_arn: FUNCTION_ARN.to_owned(),
         deadline: SystemTime::now() + Duration::from_secs(5),
     };
     // WHEN swept
-    let err = handler
-        .handle(&scheduled(None), &invocation)
+    let err = world
+        .sweep_with(HandlerSettings::default(), &invocation)
         .await
         .unwrap_err();
     // THEN nothing was started, nothing guessed, and the error says so
@@ -46,18 +43,12 @@ fn near_deadline(stop_in: Duration) -> (HandlerSettings, Invocation) {
 async fn a_page_that_would_overrun_the_deadline_is_abandoned_and_the_decided_page_reported() {
     // GIVEN 250 secrets whose second page of ListSecrets hangs (throttled, retried, slow)
     let world = World::new();
-    for i in 0..250 {
-        world.add_secret(&format!("s{i:03}"), None);
-    }
+    world.add_secrets(250);
     world.slow_pages(&[Duration::ZERO, Duration::from_secs(30)]);
     let (settings, invocation) = near_deadline(Duration::from_millis(400));
-    let handler = RuleHandler::new(world.connector(), settings);
     // WHEN swept
     let started = std::time::Instant::now();
-    let err = handler
-        .handle(&scheduled(None), &invocation)
-        .await
-        .unwrap_err();
+    let err = world.sweep_with(settings, &invocation).await.unwrap_err();
     // THEN it returned at the margin, not at the hung page's end
     assert!(
         started.elapsed() < Duration::from_secs(5),
@@ -65,11 +56,7 @@ async fn a_page_that_would_overrun_the_deadline_is_abandoned_and_the_decided_pag
         started.elapsed()
     );
     // AND the first page was reported whole, nothing of the abandoned one
-    let all: Vec<_> = world
-        .puts()
-        .into_iter()
-        .flat_map(|p| p.evaluations)
-        .collect();
+    let all = world.evaluations();
     assert_eq!(all.len(), 100);
     assert!(all.iter().all(|e| e.resource_id < secret_arn("s100")));
     // AND the error says how far it got, and Config may retry
@@ -90,24 +77,14 @@ async fn cleanup_does_not_start_inside_the_margin() {
     // GIVEN 150 secrets every one of which is listed and decided, but reporting them is
     // slow enough to reach the margin
     let world = World::new();
-    for i in 0..150 {
-        world.add_secret(&format!("s{i:03}"), None);
-    }
+    world.add_secrets(150);
     world.add_reported(&secret_arn("gone"));
     world.slow_puts(Duration::from_millis(400));
     let (settings, invocation) = near_deadline(Duration::from_millis(500));
-    let handler = RuleHandler::new(world.connector(), settings);
     // WHEN swept
-    let err = handler
-        .handle(&scheduled(None), &invocation)
-        .await
-        .unwrap_err();
+    let err = world.sweep_with(settings, &invocation).await.unwrap_err();
     // THEN every secret was reported, the cleanup was not started, and the error says so
-    let all: Vec<_> = world
-        .puts()
-        .into_iter()
-        .flat_map(|p| p.evaluations)
-        .collect();
+    let all = world.evaluations();
     assert_eq!(all.len(), 150);
     assert!(all.iter().all(|e| e.resource_id != secret_arn("gone")));
     assert_eq!(world.calls_of("config:GetComplianceDetailsByConfigRule"), 0);

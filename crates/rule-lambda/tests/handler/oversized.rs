@@ -2,7 +2,6 @@
 //! unless the resource is outside the rule's scope.
 
 use crate::support::{ACCOUNT, KEY_ARN, REGION, World, cmk, invocation, outer, secret_arn};
-use rule_lambda::{HandlerSettings, RuleHandler};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -10,7 +9,7 @@ async fn oversized_item_is_fetched_from_config_history() {
     let world = World::new();
     world.add_secret("big", Some(KEY_ARN));
     world.add_key(KEY_ARN, cmk(KEY_ARN));
-    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
+    let handler = world.handler();
     let event = oversized("AWS::SecretsManager::Secret", &secret_arn("big"));
     handler.handle(&event, &invocation()).await.unwrap();
     assert_eq!(world.calls_of("config:GetResourceConfigHistory"), 1);
@@ -23,7 +22,7 @@ async fn oversized_item_is_fetched_from_config_history() {
 async fn a_resource_of_another_type_is_not_applicable_without_fetching_it() {
     // GIVEN an oversized notification for a resource outside the rule's scope
     let world = World::new();
-    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
+    let handler = world.handler();
     let event = oversized("AWS::EC2::Instance", "i-0123456789abcdef0");
     // WHEN handled
     handler.handle(&event, &invocation()).await.unwrap();

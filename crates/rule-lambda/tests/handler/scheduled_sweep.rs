@@ -7,7 +7,6 @@ use crate::support::{
 };
 use chrono::{TimeZone, Utc};
 use rule_core::KeyLookup;
-use rule_lambda::{HandlerSettings, RuleHandler};
 use serde_json::json;
 
 #[tokio::test]
@@ -27,13 +26,9 @@ async fn sweep_batches_by_100_and_describes_each_key_once() {
             if i % 4 == 3 { None } else { Some(keys[i % 4]) },
         );
     }
-    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
 
     // WHEN the scheduled notification is handled
-    let response = handler
-        .handle(&scheduled(None), &invocation())
-        .await
-        .unwrap();
+    let response = world.sweep().await.unwrap();
 
     // THEN 250 evaluations in batches of at most 100, with minimal calls
     let puts = world.puts();
@@ -64,18 +59,10 @@ async fn sweep_cleans_up_results_of_secrets_that_are_gone() {
     world.add_secret("live", None);
     world.add_reported(&secret_arn("deleted-long-ago"));
     world.add_reported(&secret_arn("live"));
-    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
     // WHEN swept
-    let response = handler
-        .handle(&scheduled(None), &invocation())
-        .await
-        .unwrap();
+    let response = world.sweep().await.unwrap();
     // THEN the gone one is NOT_APPLICABLE, the live one keeps its verdict
-    let all: Vec<_> = world
-        .puts()
-        .into_iter()
-        .flat_map(|p| p.evaluations)
-        .collect();
+    let all = world.evaluations();
     let gone = all
         .iter()
         .find(|e| e.resource_id == secret_arn("deleted-long-ago"))
@@ -102,18 +89,10 @@ async fn unverifiable_secret_is_skipped_others_reported_and_the_invocation_fails
             reason: "ThrottlingException after 10 attempts".into(),
         },
     );
-    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
     // WHEN swept
-    let err = handler
-        .handle(&scheduled(None), &invocation())
-        .await
-        .unwrap_err();
+    let err = world.sweep().await.unwrap_err();
     // THEN the other secret is reported, the skipped one is named, and Config may retry
-    let all: Vec<_> = world
-        .puts()
-        .into_iter()
-        .flat_map(|p| p.evaluations)
-        .collect();
+    let all = world.evaluations();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].resource_id, secret_arn("ok"));
     assert!(err.is_retryable());
@@ -125,10 +104,9 @@ async fn test_mode_token_puts_in_test_mode_and_skips_cleanup() {
     let world = World::new();
     world.add_secret("a", None);
     world.add_reported(&secret_arn("old"));
-    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
     let mut event = scheduled(None);
     event["resultToken"] = json!("TESTMODE");
-    handler.handle(&event, &invocation()).await.unwrap();
+    world.handler().handle(&event, &invocation()).await.unwrap();
     let puts = world.puts();
     assert!(puts.iter().all(|p| p.test_mode));
     assert_eq!(puts.iter().map(|p| p.evaluations.len()).sum::<usize>(), 1);
@@ -142,18 +120,10 @@ async fn a_resource_id_config_cannot_take_is_skipped_without_sinking_its_batch()
     let long_name = "n".repeat(760);
     world.add_secret(&long_name, None);
     world.add_secret("short", None);
-    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
     // WHEN swept
-    let err = handler
-        .handle(&scheduled(None), &invocation())
-        .await
-        .unwrap_err();
+    let err = world.sweep().await.unwrap_err();
     // THEN the other secret is reported and the long one is named as skipped
-    let all: Vec<_> = world
-        .puts()
-        .into_iter()
-        .flat_map(|p| p.evaluations)
-        .collect();
+    let all = world.evaluations();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].resource_id, secret_arn("short"));
     assert!(err.to_string().contains("768"), "{err}");
@@ -165,21 +135,10 @@ async fn a_resource_id_skipped_in_a_batch_put_during_listing_is_still_named() {
     // batch is put while the second page is listed
     let world = World::new();
     world.add_secret(&"n".repeat(760), None);
-    for i in 0..149 {
-        world.add_secret(&format!("s{i:03}"), None);
-    }
-    let handler = RuleHandler::new(world.connector(), HandlerSettings::default());
+    world.add_secrets(149);
     // WHEN swept
-    let err = handler
-        .handle(&scheduled(None), &invocation())
-        .await
-        .unwrap_err();
+    let err = world.sweep().await.unwrap_err();
     // THEN the 149 others are reported and the long one is named as skipped
-    let all: Vec<_> = world
-        .puts()
-        .into_iter()
-        .flat_map(|p| p.evaluations)
-        .collect();
-    assert_eq!(all.len(), 149);
+    assert_eq!(world.evaluations().len(), 149);
     assert!(err.to_string().contains("768"), "{err}");
 }

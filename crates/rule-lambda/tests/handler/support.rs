@@ -2,7 +2,10 @@
 //! account (`secrets_cmk_aws::testing::FakeAws`) behind a connector that records which
 //! member accounts it was asked to reach.
 
-use rule_lambda::{AccountServices, Connector, Invocation};
+use rule_core::Evaluation;
+use rule_lambda::{
+    AccountServices, Connector, HandlerSettings, Invocation, RuleError, RuleHandler,
+};
 use secrets_cmk_aws::testing::FakeAws;
 use secrets_cmk_aws::{AccountAccessError, ApiCalls, op};
 use serde_json::{Value, json};
@@ -129,6 +132,46 @@ impl World {
 
     pub(crate) fn calls_except_put(&self) -> u64 {
         self.aws.total_calls() - self.aws.calls_of(op::PUT_EVALUATIONS)
+    }
+
+    /// Add `count` secrets on the default key, named `s000`, `s001`, …
+    pub(crate) fn add_secrets(&self, count: usize) {
+        for i in 0..count {
+            self.aws.add_secret(&format!("s{i:03}"), None);
+        }
+    }
+
+    /// Every evaluation put so far, batch after batch.
+    pub(crate) fn evaluations(&self) -> Vec<Evaluation> {
+        self.aws
+            .puts()
+            .into_iter()
+            .flat_map(|p| p.evaluations)
+            .collect()
+    }
+
+    /// A handler with the default settings, connected to this world.
+    pub(crate) fn handler(&self) -> RuleHandler<FakeConnector> {
+        RuleHandler::new(self.connector(), HandlerSettings::default())
+    }
+
+    /// Handle a scheduled notification (default parameters) with the default settings
+    /// and five minutes to go.
+    pub(crate) async fn sweep(&self) -> Result<Value, RuleError> {
+        self.sweep_with(HandlerSettings::default(), &invocation())
+            .await
+    }
+
+    /// Handle a scheduled notification (default parameters) with these settings, in
+    /// this invocation.
+    pub(crate) async fn sweep_with(
+        &self,
+        settings: HandlerSettings,
+        invocation: &Invocation,
+    ) -> Result<Value, RuleError> {
+        RuleHandler::new(self.connector(), settings)
+            .handle(&scheduled(None), invocation)
+            .await
     }
 
     /// A connector to this world (every connector of one world shares its record).
