@@ -140,6 +140,21 @@ function assertKeyStep(name: string, keyArn: string, property: string, desired: 
   };
 }
 
+/**
+ * Resolves a key in this Region and stops the run unless it is customer managed and
+ * Enabled: the steps `Describe<which>Key`, then `Assert<which>KeyIsCustomerManaged` and
+ * `Assert<which>KeyIsEnabled` on the key ARN it resolved (`{{ Describe<which>Key.KeyArn }}`).
+ */
+function customerManagedKeySteps(which: 'Target' | 'Previous', keyId: string, description: string): AutomationStep[] {
+  const describe = `Describe${which}Key`;
+  const keyArn = `{{ ${describe}.KeyArn }}`;
+  return [
+    describeKeyStep(describe, keyId, description),
+    assertKeyStep(`Assert${which}KeyIsCustomerManaged`, keyArn, 'KeyManager', 'CUSTOMER'),
+    assertKeyStep(`Assert${which}KeyIsEnabled`, keyArn, 'KeyState', 'Enabled'),
+  ];
+}
+
 function updateSecretStep(name: string, kmsKeyId: string, extra: Partial<AutomationStep> = {}): AutomationStep {
   return {
     name,
@@ -204,14 +219,12 @@ export function rekeyRunbook(options: RunbookOptions): AutomationDocument {
     },
     outputs: ['InspectSecret.PreviousKmsKeyId', 'DescribeTargetKey.KeyArn'],
     mainSteps: [
-      describeKeyStep(
-        'DescribeTargetKey',
+      ...customerManagedKeySteps(
+        'Target',
         '{{ KmsKeyId }}',
         'Resolves the target key in this Region; a key that cannot be resolved here (another Region, deleted, ' +
           'no access) stops the run.',
       ),
-      assertKeyStep('AssertTargetKeyIsCustomerManaged', '{{ DescribeTargetKey.KeyArn }}', 'KeyManager', 'CUSTOMER'),
-      assertKeyStep('AssertTargetKeyIsEnabled', '{{ DescribeTargetKey.KeyArn }}', 'KeyState', 'Enabled'),
       scriptStep(
         'InspectSecret',
         'inspect_secret',
@@ -334,14 +347,13 @@ export function restoreRunbook(options: RunbookOptions): AutomationDocument {
           Default: 'DescribePreviousKey',
         },
       },
-      describeKeyStep(
-        'DescribePreviousKey',
+      // Named by its key ARN, the AWS managed key would pass every other check:
+      // AssertPreviousKeyIsCustomerManaged refuses it here.
+      ...customerManagedKeySteps(
+        'Previous',
         '{{ PreviousKmsKeyId }}',
         'Resolves the previous key in this Region; a key that cannot be resolved here stops the run.',
       ),
-      // Named by its key ARN, the AWS managed key would pass every other check: refuse it here.
-      assertKeyStep('AssertPreviousKeyIsCustomerManaged', '{{ DescribePreviousKey.KeyArn }}', 'KeyManager', 'CUSTOMER'),
-      assertKeyStep('AssertPreviousKeyIsEnabled', '{{ DescribePreviousKey.KeyArn }}', 'KeyState', 'Enabled'),
       scriptStep(
         'CheckPreviousKeyIsTrusted',
         'check_previous_key',

@@ -18,6 +18,9 @@ export const FIXTURE_ASSET = path.join(__dirname, 'fixtures', 'asset');
 
 export const TARGET_KEY_ARN = 'arn:aws:kms:ap-southeast-2:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
+/** The keys of the stack's own account in its Region, as `render` shows them. */
+export const OWN_ACCOUNT_KEYS = 'arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*';
+
 /** The organization context used by the organization tests. */
 export const ORG_CONTEXT = {
   organizationId: 'o-a1b2c3d4e5',
@@ -74,6 +77,15 @@ export function memberStack(context: Record<string, unknown> = {}): SecretsCmkMe
 /** Logical id of a role in its stack's template. */
 export function logicalIdOf(role: iam.Role): string {
   return Stack.of(role).getLogicalId(role.node.defaultChild as iam.CfnRole);
+}
+
+/** A single-account stack for `context`, its template, and the logical id of one of its runbook roles. */
+export function runbookRole(
+  which: 'remediationRole' | 'restoreRole',
+  context: Record<string, unknown> = {},
+): { stack: SecretsCmkStack; template: Template; roleId: string } {
+  const stack = singleAccountStack(context);
+  return { stack, template: Template.fromStack(stack), roleId: logicalIdOf(stack[which].role) };
 }
 
 type Json = Record<string, any>;

@@ -1,21 +1,16 @@
-import { Template } from 'aws-cdk-lib/assertions';
 import {
+  OWN_ACCOUNT_KEYS,
   TARGET_KEY_ARN,
   assertLeastPrivilege,
-  logicalIdOf,
   render,
-  singleAccountStack,
+  runbookRole,
   statementGranting,
   statementsOf,
 } from './helpers';
 import { REMEDIATION_SPEC } from './role-specs';
 
-const OWN_ACCOUNT_KEYS = 'arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*';
-
 function remediation(context: Record<string, unknown> = {}) {
-  const stack = singleAccountStack(context);
-  const template = Template.fromStack(stack);
-  return { stack, template, roleId: logicalIdOf(stack.remediationRole.role) };
+  return runbookRole('remediationRole', context);
 }
 
 describe('RemediationRole', () => {

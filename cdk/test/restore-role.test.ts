@@ -1,20 +1,21 @@
-import { Template } from 'aws-cdk-lib/assertions';
 import {
+  OWN_ACCOUNT_KEYS,
   TARGET_KEY_ARN,
   assertLeastPrivilege,
   logicalIdOf,
   render,
+  runbookRole,
   singleAccountStack,
   statementGranting,
+  statementsOf,
 } from './helpers';
 import { RESTORE_SPEC } from './role-specs';
 
-const OWN_ACCOUNT_KEYS = 'arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*';
-
 describe('RestoreRole', () => {
-  const stack = singleAccountStack({ allowedKeyAccounts: '111111111111', kmsKeyArns: TARGET_KEY_ARN });
-  const template = Template.fromStack(stack);
-  const roleId = logicalIdOf(stack.restoreRole.role);
+  const { stack, template, roleId } = runbookRole('restoreRole', {
+    allowedKeyAccounts: '111111111111',
+    kmsKeyArns: TARGET_KEY_ARN,
+  });
 
   test('has its own fixed name, not the re-key role', () => {
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'SecretsCmkRestore' });
@@ -40,14 +41,10 @@ describe('RestoreRole', () => {
     ]);
     expect(update.Condition?.ArnLikeIfExists['secretsmanager:KmsKeyArn'].map(render)).toEqual(expected);
     // AND encryption is granted on the same keys only, via Secrets Manager
-    const encrypts = template
-      .toJSON()
-      .Resources[roleId].Properties.Policies[0].PolicyDocument.Statement.filter((s: any) =>
-        [s.Action].flat().includes('kms:Encrypt'),
-      );
-    expect(encrypts.flatMap((s: any) => [s.Resource].flat().map(render))).toEqual(expected);
+    const encrypts = statementsOf(template, roleId).filter((statement) => statement.Action.includes('kms:Encrypt'));
+    expect(encrypts.flatMap((statement) => statement.Resource.map(render))).toEqual(expected);
     for (const statement of encrypts) {
-      expect(render(statement.Condition.StringEquals['kms:ViaService'])).toBe(
+      expect(render(statement.Condition?.StringEquals['kms:ViaService'])).toBe(
         'secretsmanager.<AWS::Region>.amazonaws.com',
       );
     }

@@ -42,22 +42,26 @@ def outcomes(aws: Emulator, service: str, n: int) -> list[str]:
     return results
 
 
+# What each service sends for each kind of fault: (error code, HTTP status), by kind, then service.
+SENT_AS = {
+    "throttle": {
+        "kms": ("ThrottlingException", 400), "secretsmanager": ("ThrottlingException", 400),
+        "config": ("ThrottlingException", 400), "sts": ("Throttling", 400),
+    },
+    "server_error": {
+        "kms": ("KMSInternalException", 500), "secretsmanager": ("InternalServiceError", 500),
+        "config": ("InternalFailure", 500), "sts": ("InternalFailure", 500),
+    },
+    "access_denied": {
+        "kms": ("AccessDeniedException", 400), "secretsmanager": ("AccessDeniedException", 400),
+        "config": ("AccessDeniedException", 400), "sts": ("AccessDenied", 403),
+    },
+}
+
+
 @pytest.mark.parametrize(
     ("service", "kind", "code", "status"),
-    [
-        ("kms", "throttle", "ThrottlingException", 400),
-        ("secretsmanager", "throttle", "ThrottlingException", 400),
-        ("config", "throttle", "ThrottlingException", 400),
-        ("sts", "throttle", "Throttling", 400),
-        ("kms", "server_error", "KMSInternalException", 500),
-        ("secretsmanager", "server_error", "InternalServiceError", 500),
-        ("config", "server_error", "InternalFailure", 500),
-        ("sts", "server_error", "InternalFailure", 500),
-        ("kms", "access_denied", "AccessDeniedException", 400),
-        ("secretsmanager", "access_denied", "AccessDeniedException", 400),
-        ("config", "access_denied", "AccessDeniedException", 400),
-        ("sts", "access_denied", "AccessDenied", 403),
-    ],
+    [(service, kind, code, status) for kind, by_service in SENT_AS.items() for service, (code, status) in by_service.items()],
 )
 def test_error_kinds_reach_the_sdk_as_the_service_sends_them(aws: Emulator, service: str, kind: str, code: str, status: int) -> None:
     # GIVEN a rule faulting one operation of one service

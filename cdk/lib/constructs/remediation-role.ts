@@ -23,10 +23,8 @@ import {
   AutomationRole,
   KEYS_IN_THIS_REGION,
   OWN_SECRETS,
+  RunbookRole,
   VIA_SECRETS_MANAGER,
-  acknowledgeKeyGrants,
-  acknowledgeSharedResources,
-  automationPrincipal,
   describeKeysStatement,
   describeOwnSecretsStatement,
   encryptStatements,
@@ -62,57 +60,43 @@ export function decryptStatement(role: AutomationRole): iam.PolicyStatement {
 /** Aliases KMS reserves for AWS managed keys (aws/secretsmanager among them). */
 const AWS_MANAGED_ALIASES = ['alias/aws/*'];
 
-export class RemediationRole extends Construct {
-  public readonly role: iam.Role;
-  /** `arn:<partition>:iam::<this account>:role/<name>`, known before deployment. */
-  public readonly roleArn: string;
-
+export class RemediationRole extends RunbookRole {
   constructor(scope: Construct, id: string, props: RemediationRoleProps) {
-    super(scope, id);
     const grants = rekeyGrants(props.keyTrust);
-    this.role = new iam.Role(this, 'Role', {
+    super(scope, id, {
       roleName: props.roleName,
       description: 'secrets-cmk remediation: SSM Automation moves a secret to a trusted customer managed key',
-      assumedBy: automationPrincipal(),
-      inlinePolicies: {
-        Rekey: new iam.PolicyDocument({
-          statements: [
-            describeKeysStatement('remediation'),
-            describeOwnSecretsStatement('remediation'),
-            updateSecretStatement('remediation', 'RekeyOwnSecretsToTrustedKeys', grants, false),
-            decryptStatement('remediation'),
-            ...encryptStatements('remediation', grants),
-            new iam.PolicyStatement({
-              sid: 'NeverEncryptWithAwsManagedKeys',
-              effect: iam.Effect.DENY,
-              actions: denyActions('remediation', 'NeverEncryptWithAwsManagedKeys'),
-              resources: ['*'],
-              conditions: { 'ForAnyValue:StringLike': { 'kms:ResourceAliases': AWS_MANAGED_ALIASES } },
-            }),
-            new iam.PolicyStatement({
-              sid: 'NeverRequestAwsManagedKeys',
-              effect: iam.Effect.DENY,
-              actions: denyActions('remediation', 'NeverRequestAwsManagedKeys'),
-              resources: [OWN_SECRETS],
-              // The deprecated raw key id of the request: catches alias/aws/secretsmanager and
-              // its alias ARN, the form of the one-call downgrade. Belt and braces: the Deny
-              // above is the one that keeps data off the AWS managed key.
-              conditions: {
-                StringLike: { 'secretsmanager:KmsKeyId': ['alias/aws/*', `arn:${Aws.PARTITION}:kms:*:*:alias/aws/*`] },
-              },
-            }),
-          ],
+      policyName: 'Rekey',
+      statements: [
+        describeKeysStatement('remediation'),
+        describeOwnSecretsStatement('remediation'),
+        updateSecretStatement('remediation', 'RekeyOwnSecretsToTrustedKeys', grants, false),
+        decryptStatement('remediation'),
+        ...encryptStatements('remediation', grants),
+        new iam.PolicyStatement({
+          sid: 'NeverEncryptWithAwsManagedKeys',
+          effect: iam.Effect.DENY,
+          actions: denyActions('remediation', 'NeverEncryptWithAwsManagedKeys'),
+          resources: ['*'],
+          conditions: { 'ForAnyValue:StringLike': { 'kms:ResourceAliases': AWS_MANAGED_ALIASES } },
         }),
-      },
-    });
-    this.roleArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${props.roleName}`;
-
-    acknowledgeSharedResources(this.role);
-    acknowledgeKeyGrants(
-      this.role,
+        new iam.PolicyStatement({
+          sid: 'NeverRequestAwsManagedKeys',
+          effect: iam.Effect.DENY,
+          actions: denyActions('remediation', 'NeverRequestAwsManagedKeys'),
+          resources: [OWN_SECRETS],
+          // The deprecated raw key id of the request: catches alias/aws/secretsmanager and
+          // its alias ARN, the form of the one-call downgrade. Belt and braces: the Deny
+          // above is the one that keeps data off the AWS managed key.
+          conditions: {
+            StringLike: { 'secretsmanager:KmsKeyId': ['alias/aws/*', `arn:${Aws.PARTITION}:kms:*:*:alias/aws/*`] },
+          },
+        }),
+      ],
       grants,
-      'Keys of a trusted account (the secret account or allowedKeyAccounts), or an approved key named by alias ' +
+      keyGrantsReason:
+        'Keys of a trusted account (the secret account or allowedKeyAccounts), or an approved key named by alias ' +
         '(kms:ResourceAliases), in this Region and only via Secrets Manager: the rule accepts any of them.',
-    );
+    });
   }
 }

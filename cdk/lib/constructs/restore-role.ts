@@ -10,16 +10,12 @@
  * secrets only with a key of a trusted account in the request (or none: the AWS managed
  * key), and the KMS use Secrets Manager makes while re-encrypting.
  */
-import { Aws } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { KeyTrust } from '../config';
 import { roleActions } from '../contract';
 import { restoreGrants } from '../key-trust';
 import {
-  acknowledgeKeyGrants,
-  acknowledgeSharedResources,
-  automationPrincipal,
+  RunbookRole,
   describeKeysStatement,
   describeOwnSecretsStatement,
   encryptStatements,
@@ -36,42 +32,28 @@ export interface RestoreRoleProps {
 /** Every action the restore runbook needs (the contract's restore role): those of a re-key, on other keys. */
 export const RESTORE_ACTIONS: readonly string[] = roleActions('restore');
 
-export class RestoreRole extends Construct {
-  public readonly role: iam.Role;
-  /** `arn:<partition>:iam::<this account>:role/<name>`. */
-  public readonly roleArn: string;
-
+export class RestoreRole extends RunbookRole {
   constructor(scope: Construct, id: string, props: RestoreRoleProps) {
-    super(scope, id);
     const grants = restoreGrants(props.keyTrust);
-    this.role = new iam.Role(this, 'Role', {
+    super(scope, id, {
       roleName: props.roleName,
       description:
         'secrets-cmk backout: SSM Automation puts a secret back on its previous key (SecretsCmk-RestoreSecretKey)',
-      assumedBy: automationPrincipal(),
-      inlinePolicies: {
-        Restore: new iam.PolicyDocument({
-          statements: [
-            describeKeysStatement('restore'),
-            describeOwnSecretsStatement('restore'),
-            // IfExists: the AWS managed key may be requested without a key ARN (an empty
-            // KmsKeyId, or an alias Secrets Manager may not resolve into the condition key);
-            // a request that names a key must name one of a trusted account.
-            updateSecretStatement('restore', 'RestoreOwnSecretsToTrustedKeys', grants, true),
-            decryptStatement('restore'),
-            ...encryptStatements('restore', grants),
-          ],
-        }),
-      },
-    });
-    this.roleArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${props.roleName}`;
-
-    acknowledgeSharedResources(this.role);
-    acknowledgeKeyGrants(
-      this.role,
+      policyName: 'Restore',
+      statements: [
+        describeKeysStatement('restore'),
+        describeOwnSecretsStatement('restore'),
+        // IfExists: the AWS managed key may be requested without a key ARN (an empty
+        // KmsKeyId, or an alias Secrets Manager may not resolve into the condition key);
+        // a request that names a key must name one of a trusted account.
+        updateSecretStatement('restore', 'RestoreOwnSecretsToTrustedKeys', grants, true),
+        decryptStatement('restore'),
+        ...encryptStatements('restore', grants),
+      ],
       grants,
-      'A previous key may be any key of a trusted account (the secret account or allowedKeyAccounts) or an ' +
+      keyGrantsReason:
+        'A previous key may be any key of a trusted account (the secret account or allowedKeyAccounts) or an ' +
         'approved key, never a stranger key; this Region only and only via Secrets Manager (kms:ViaService).',
-    );
+    });
   }
 }

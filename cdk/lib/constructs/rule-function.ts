@@ -4,13 +4,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { SecretsCmkSettings } from '../config';
 import { functionEnvironment, grantActions, variableSetBy } from '../contract';
-import { ruleEvaluationStatements } from './rule-permissions';
+import { acknowledgeWildcardResources } from './nag';
+import { acknowledgeRuleEvaluationResources, ruleEvaluationStatements } from './rule-permissions';
 
 /** The Lambda acts in other accounts by assuming a role there (organization deployment). */
 export interface CrossAccountAccess {
@@ -36,6 +38,18 @@ export interface RuleFunctionProps {
   readonly rustLog?: string;
   /** Set for the central function of an organization deployment. */
   readonly crossAccount?: CrossAccountAccess;
+}
+
+/** The function as the deployment's settings configure it, in every stack that deploys it. */
+export function ruleFunctionProps(settings: SecretsCmkSettings, crossAccount?: CrossAccountAccess): RuleFunctionProps {
+  return {
+    assetPath: settings.assetPath,
+    timeout: settings.functionTimeout,
+    logRetention: settings.logRetention,
+    reservedConcurrency: settings.reservedConcurrency,
+    ...(settings.rustLog === undefined ? {} : { rustLog: settings.rustLog }),
+    ...(crossAccount === undefined ? {} : { crossAccount }),
+  };
 }
 
 /** Environment variable naming the member-account role (read by the Lambda; named by the contract). */
@@ -108,34 +122,10 @@ export class RuleFunction extends Construct {
       ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
     });
 
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'secretsmanager:ListSecrets, config:PutEvaluations and config:GetResourceConfigHistory support no ' +
-        'resource-level permissions; `*` is the only resource they accept.',
-    });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:*:<AWS::AccountId>:secret:*]',
-      reason:
-        'The rule evaluates every secret of the account (that is its purpose), including replicas in other ' +
-        'Regions; scoped to this account and to the read-only DescribeSecret.',
-    });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:*:*:key/*]',
-      reason:
-        'Secrets may use keys of other accounts and their replicas keys of other Regions; kms:DescribeKey ' +
-        'returns key metadata only (no cryptographic use).',
-    });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:config:<AWS::Region>:<AWS::AccountId>:config-rule/*]',
-      reason:
-        'A Config rule ARN ends in a generated id unknown before deployment, and conformance packs rename ' +
-        'rules; read-only GetComplianceDetailsByConfigRule scoped to this account and Region.',
-    });
+    acknowledgeRuleEvaluationResources(this.role);
     if (props.crossAccount) {
-      Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${props.crossAccount.executionRoleName}]`,
-        reason:
+      acknowledgeWildcardResources(this.role, {
+        [`arn:<AWS::Partition>:iam::*:role/${props.crossAccount.executionRoleName}`]:
           'The execution role has the same name in every member account, and member accounts join the ' +
           'organization over time; the aws:ResourceOrgID condition restricts it to roles of this organization.',
       });

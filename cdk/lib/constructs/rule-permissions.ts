@@ -9,7 +9,9 @@
  */
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
 import { anyResourceActions, grantActions, roleActions } from '../contract';
+import { acknowledgeWildcardResources } from './nag';
 
 /** The roles that evaluate an account: the rule function's own (either deployment) and the member role. */
 export type EvaluatingRole = 'ruleFunction' | 'centralFunction' | 'memberExecution';
@@ -51,4 +53,22 @@ export function ruleEvaluationStatements(role: EvaluatingRole): iam.PolicyStatem
       resources: [`arn:${Aws.PARTITION}:config:${Aws.REGION}:${Aws.ACCOUNT_ID}:config-rule/*`],
     }),
   ];
+}
+
+/** Acknowledges cdk-nag's AwsSolutions-IAM5 for each wildcard resource of `ruleEvaluationStatements`. */
+export function acknowledgeRuleEvaluationResources(role: IConstruct): void {
+  acknowledgeWildcardResources(role, {
+    '*':
+      'secretsmanager:ListSecrets, config:PutEvaluations and config:GetResourceConfigHistory support no ' +
+      'resource-level permissions; `*` is the only resource they accept.',
+    'arn:<AWS::Partition>:secretsmanager:*:<AWS::AccountId>:secret:*':
+      'The rule evaluates every secret of the account (that is its purpose), including replicas in other ' +
+      'Regions; scoped to this account and to the read-only DescribeSecret.',
+    'arn:<AWS::Partition>:kms:*:*:key/*':
+      'Secrets may use keys of other accounts and their replicas keys of other Regions; kms:DescribeKey ' +
+      'returns key metadata only (no cryptographic use).',
+    'arn:<AWS::Partition>:config:<AWS::Region>:<AWS::AccountId>:config-rule/*':
+      'A Config rule ARN ends in a generated id unknown before deployment, and conformance packs rename ' +
+      'rules; read-only GetComplianceDetailsByConfigRule scoped to this account and Region.',
+  });
 }

@@ -10,7 +10,7 @@ import type { SecretsCmkSettings } from '../config';
 import { RemediationDocuments } from '../constructs/remediation-documents';
 import { RemediationRole } from '../constructs/remediation-role';
 import { RestoreRole } from '../constructs/restore-role';
-import { RuleFunction } from '../constructs/rule-function';
+import { RuleFunction, ruleFunctionProps } from '../constructs/rule-function';
 import { configInvokePermission } from '../constructs/secrets-cmk-rule';
 import { CONFORMANCE_PACK_NAME, REKEY_DOCUMENT_NAME } from '../names';
 import { conformancePackTemplate } from '../rule-template';
@@ -30,13 +30,7 @@ export class SecretsCmkAccountPackStack extends Stack {
     });
     const { settings } = props;
 
-    this.ruleFunction = new RuleFunction(this, 'RuleFunction', {
-      assetPath: settings.assetPath,
-      timeout: settings.functionTimeout,
-      logRetention: settings.logRetention,
-      reservedConcurrency: settings.reservedConcurrency,
-      ...(settings.rustLog === undefined ? {} : { rustLog: settings.rustLog }),
-    });
+    this.ruleFunction = new RuleFunction(this, 'RuleFunction', ruleFunctionProps(settings));
     const permission = configInvokePermission(this, 'ConfigInvoke', this.ruleFunction.function, Aws.ACCOUNT_ID);
     const remediationRole = new RemediationRole(this, 'RemediationRole', {
       roleName: settings.remediationRoleName,

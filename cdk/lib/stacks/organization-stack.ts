@@ -12,7 +12,7 @@ import type { OrganizationSettings, SecretsCmkSettings } from '../config';
 import { RemediationDocuments } from '../constructs/remediation-documents';
 import { RemediationRole } from '../constructs/remediation-role';
 import { RestoreRole } from '../constructs/restore-role';
-import { RuleFunction } from '../constructs/rule-function';
+import { RuleFunction, ruleFunctionProps } from '../constructs/rule-function';
 import { configInvokePermission } from '../constructs/secrets-cmk-rule';
 import { CONFORMANCE_PACK_NAME, MEMBER_STACKSET_NAME, REKEY_DOCUMENT_NAME } from '../names';
 import { conformancePackTemplate } from '../rule-template';
@@ -38,14 +38,12 @@ export class SecretsCmkOrganizationStack extends Stack {
     });
     const { settings, organization } = props;
 
-    this.ruleFunction = new RuleFunction(this, 'RuleFunction', {
-      assetPath: settings.assetPath,
-      timeout: settings.functionTimeout,
-      logRetention: settings.logRetention,
-      reservedConcurrency: settings.reservedConcurrency,
-      ...(settings.rustLog === undefined ? {} : { rustLog: settings.rustLog }),
-      crossAccount: { executionRoleName: organization.executionRoleName, organizationId: organization.organizationId },
-    });
+    const { executionRoleName, organizationId } = organization;
+    this.ruleFunction = new RuleFunction(
+      this,
+      'RuleFunction',
+      ruleFunctionProps(settings, { executionRoleName, organizationId }),
+    );
     const fn = this.ruleFunction.function;
 
     // AWS Config of each account invokes the function; a service principal cannot be

@@ -8,7 +8,7 @@ import type { SecretsCmkSettings } from '../config';
 import { RemediationDocuments } from '../constructs/remediation-documents';
 import { RemediationRole } from '../constructs/remediation-role';
 import { RestoreRole } from '../constructs/restore-role';
-import { RuleFunction } from '../constructs/rule-function';
+import { RuleFunction, ruleFunctionProps } from '../constructs/rule-function';
 import { SecretsCmkRule } from '../constructs/secrets-cmk-rule';
 
 export interface SecretsCmkStackProps extends StackProps {
@@ -30,13 +30,7 @@ export class SecretsCmkStack extends Stack {
     });
     const { settings } = props;
 
-    this.ruleFunction = new RuleFunction(this, 'RuleFunction', {
-      assetPath: settings.assetPath,
-      timeout: settings.functionTimeout,
-      logRetention: settings.logRetention,
-      reservedConcurrency: settings.reservedConcurrency,
-      ...(settings.rustLog === undefined ? {} : { rustLog: settings.rustLog }),
-    });
+    this.ruleFunction = new RuleFunction(this, 'RuleFunction', ruleFunctionProps(settings));
     this.remediationRole = new RemediationRole(this, 'RemediationRole', {
       roleName: settings.remediationRoleName,
       keyTrust: settings.keyTrust,

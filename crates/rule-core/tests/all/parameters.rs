@@ -2,6 +2,8 @@
 
 use rule_core::{KeyRef, ParameterError, RuleParameters};
 
+use crate::support::optional_names;
+
 fn parse(raw: &str) -> Result<RuleParameters, ParameterError> {
     RuleParameters::parse(Some(raw))
 }
@@ -36,7 +38,7 @@ fn every_parameter_is_read() {
     )
     .unwrap();
     // WHEN parsed / THEN each value is read
-    let keys = params.approved_keys.unwrap();
+    let keys = params.approved_keys.as_ref().unwrap();
     assert_eq!(keys.len(), 3);
     assert!(matches!(keys[0], KeyRef::KeyArn { .. }));
     assert!(matches!(keys[1], KeyRef::AliasArn { .. }));
@@ -44,12 +46,8 @@ fn every_parameter_is_read() {
     assert!(!params.check_replicas);
     assert!(!params.require_enabled_key);
     assert_eq!(
-        params.exemption_tag_key.as_deref(),
-        Some("secrets-cmk:exempt")
-    );
-    assert_eq!(
-        params.execution_role_name.as_deref(),
-        Some("Audit+Role=1,x.y@z_-")
+        optional_names(&params),
+        (Some("secrets-cmk:exempt"), Some("Audit+Role=1,x.y@z_-"))
     );
 }
 

@@ -75,47 +75,33 @@ fn envelope() -> impl Strategy<Value = Value> {
     )
 }
 
+/// References kmsKeyArns may hold: alias names, alias ARNs and key ARNs, matching or not.
+const APPROVABLE_KEYS: &[&str] = &[
+    "alias/app",
+    "alias/other",
+    "arn:aws:kms:us-east-1:111122223333:alias/app",
+    "arn:aws:kms:us-east-1:444455556666:alias/app",
+    "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    "arn:aws:kms:eu-west-1:111122223333:key/0987dcba-09ba-87dc-65fe-abcdef012345",
+];
+
+/// What else a secret or replica may name as its key: nothing, bare key ids, an AWS
+/// managed alias, another account's key, garbage.
+const OTHER_KEY_TEXTS: &[&str] = &[
+    "",
+    "1234abcd-12ab-34cd-56ef-1234567890ab",
+    "mrk-1234abcd12ab34cd56ef1234567890ab",
+    "alias/aws/secretsmanager",
+    "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    "garbage",
+];
+
 fn key_text() -> impl Strategy<Value = String> {
-    prop_oneof![
-        Just(String::new()),
-        Just("1234abcd-12ab-34cd-56ef-1234567890ab".to_owned()),
-        Just("mrk-1234abcd12ab34cd56ef1234567890ab".to_owned()),
-        Just("alias/app".to_owned()),
-        Just("alias/other".to_owned()),
-        Just("alias/aws/secretsmanager".to_owned()),
-        Just("arn:aws:kms:us-east-1:111122223333:alias/app".to_owned()),
-        Just("arn:aws:kms:us-east-1:444455556666:alias/app".to_owned()),
-        Just(
-            "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-                .to_owned()
-        ),
-        Just(
-            "arn:aws:kms:eu-west-1:111122223333:key/0987dcba-09ba-87dc-65fe-abcdef012345"
-                .to_owned()
-        ),
-        Just(
-            "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-                .to_owned()
-        ),
-        Just("garbage".to_owned()),
-    ]
+    prop::sample::select([OTHER_KEY_TEXTS, APPROVABLE_KEYS].concat()).prop_map(str::to_owned)
 }
 
 fn approved_text() -> impl Strategy<Value = String> {
-    prop_oneof![
-        Just("alias/app".to_owned()),
-        Just("alias/other".to_owned()),
-        Just("arn:aws:kms:us-east-1:111122223333:alias/app".to_owned()),
-        Just("arn:aws:kms:us-east-1:444455556666:alias/app".to_owned()),
-        Just(
-            "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-                .to_owned()
-        ),
-        Just(
-            "arn:aws:kms:eu-west-1:111122223333:key/0987dcba-09ba-87dc-65fe-abcdef012345"
-                .to_owned()
-        ),
-    ]
+    prop::sample::select(APPROVABLE_KEYS).prop_map(str::to_owned)
 }
 
 fn lookup() -> impl Strategy<Value = KeyLookup> {

@@ -60,7 +60,7 @@ fn row_5b_a_replica_on_a_key_of_another_region_fails_the_secret_at_row_11() {
             status: Some("InSync".into()),
         }],
     );
-    let keys = Keys::new().with(&cmk_arn(), cmk(&cmk_arn()));
+    let keys = cmk_keys();
     // WHEN decided / THEN row 11, the replica's key judged in the replica's Region
     let verdict = verdict_of(decide_checked(&secret, &params(), &keys));
     assert_eq!(verdict.row, Row::ReplicaFails);
@@ -113,7 +113,7 @@ fn a_multi_region_approval_is_bounded_by_key_id_and_account() {
         .row,
         Row::UntrustedKeyAccount
     );
-    let keys = Keys::new().with(&cmk_arn(), cmk(&cmk_arn()));
+    let keys = cmk_keys();
     assert_eq!(
         verdict_of(decide_checked(
             &secret_with_key(&cmk_arn()),

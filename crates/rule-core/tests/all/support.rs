@@ -84,6 +84,12 @@ pub(crate) fn cmk(arn: &str) -> KeyLookup {
     described(arn, KeyManager::Customer, KeyState::Enabled)
 }
 
+/// DescribeKey results with the happy-path key only: `cmk_arn()`, customer managed and
+/// enabled.
+pub(crate) fn cmk_keys() -> Keys {
+    Keys::new().with(&cmk_arn(), cmk(&cmk_arn()))
+}
+
 pub(crate) fn params() -> RuleParameters {
     RuleParameters::default()
 }
@@ -93,6 +99,14 @@ pub(crate) fn approving(keys: &[&str]) -> RuleParameters {
         approved_keys: Some(keys.iter().map(|k| KeyRef::parse(k).unwrap()).collect()),
         ..RuleParameters::default()
     }
+}
+
+/// `exemptionTagKey` and `executionRoleName` as read, to compare at once.
+pub(crate) fn optional_names(params: &RuleParameters) -> (Option<&str>, Option<&str>) {
+    (
+        params.exemption_tag_key.as_deref(),
+        params.execution_role_name.as_deref(),
+    )
 }
 
 /// The default parameters with `allowedKeyAccounts` set to `accounts`.

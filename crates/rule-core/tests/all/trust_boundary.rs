@@ -118,7 +118,7 @@ fn row_5a_a_replica_on_an_untrusted_key_fails_the_secret_at_row_11() {
         }]),
         ..secret_with_key(&cmk_arn())
     };
-    let keys = Keys::new().with(&cmk_arn(), cmk(&cmk_arn()));
+    let keys = cmk_keys();
     // WHEN decided
     let verdict = verdict_of(decide_checked(&secret, &params(), &keys));
     // THEN row 11 names the Region and the untrusted account; the replica key is unasked

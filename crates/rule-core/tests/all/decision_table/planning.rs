@@ -18,7 +18,7 @@ fn every_annotation_names_the_owning_service() {
         exemption_tag_key: Some("team".into()),
         ..params()
     };
-    let keys = Keys::new().with(&cmk_arn(), cmk(&cmk_arn()));
+    let keys = cmk_keys();
     let cases = [
         (
             owned(rule_core::SecretFacts {

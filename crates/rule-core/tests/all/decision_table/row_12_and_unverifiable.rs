@@ -10,7 +10,7 @@ use crate::support::*;
 fn row_12_enabled_customer_managed_key_is_compliant_naming_the_key_arn() {
     // GIVEN a secret on an enabled customer managed key
     let secret = secret_with_key(&cmk_arn());
-    let keys = Keys::new().with(&cmk_arn(), cmk(&cmk_arn()));
+    let keys = cmk_keys();
     // WHEN decided
     let verdict = verdict_of(decide_checked(&secret, &params(), &keys));
     // THEN COMPLIANT, naming the key ARN

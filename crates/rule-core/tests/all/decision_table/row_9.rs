@@ -1,19 +1,23 @@
 //! Row 9: approved keys (kmsKeyArns), compared by resolved key ARN.
 
-use rule_core::{Compliance, KeyLookup, Row, key_lookups_needed};
+use rule_core::{Compliance, Decision, KeyLookup, Row, key_lookups_needed};
 
 use crate::support::*;
+
+/// What is decided for a secret on the happy-path key (`cmk_arn()`) when kmsKeyArns is
+/// `approved` and DescribeKey answers with `keys`.
+fn decided_on_the_cmk(approved: &[&str], keys: &Keys) -> Decision {
+    decide_checked(&secret_with_key(&cmk_arn()), &approving(approved), keys)
+}
 
 // ---- row 9: approved keys
 
 #[test]
 fn row_9_key_not_approved_is_non_compliant() {
     // GIVEN kmsKeyArns naming another key
-    let params = approving(&[&key_arn(REGION, ACCOUNT, OTHER_KEY_ID)]);
-    let secret = secret_with_key(&cmk_arn());
-    let keys = Keys::new().with(&cmk_arn(), cmk(&cmk_arn()));
-    // WHEN decided
-    let verdict = verdict_of(decide_checked(&secret, &params, &keys));
+    let other_key = key_arn(REGION, ACCOUNT, OTHER_KEY_ID);
+    // WHEN a secret on the CMK is decided
+    let verdict = verdict_of(decided_on_the_cmk(&[&other_key], &cmk_keys()));
     // THEN NON_COMPLIANT, naming the key and the parameter
     assert_eq!(verdict.compliance, Compliance::NonCompliant);
     assert_eq!(verdict.row, Row::NotApproved);
@@ -42,9 +46,7 @@ fn row_9_approved_alias_name_resolving_to_the_same_key_is_compliant() {
     // GIVEN kmsKeyArns "alias/app", which resolves to the secret's key
     let params = approving(&["alias/app"]);
     let secret = secret_with_key(&cmk_arn());
-    let keys = Keys::new()
-        .with(&cmk_arn(), cmk(&cmk_arn()))
-        .with("alias/app", cmk(&cmk_arn()));
+    let keys = cmk_keys().with("alias/app", cmk(&cmk_arn()));
     // WHEN the lookups are planned and the secret decided
     let needed = key_lookups_needed(&secret, &params);
     let verdict = verdict_of(decide_checked(&secret, &params, &keys));
@@ -75,70 +77,50 @@ fn row_9_secret_on_an_alias_matches_the_approved_key_arn_it_resolves_to() {
 #[test]
 fn row_9_approved_key_in_another_region_does_not_match() {
     // GIVEN kmsKeyArns naming the same key id in another region (e.g. a multi-Region key)
-    let params = approving(&[&key_arn("us-west-2", ACCOUNT, KEY_ID)]);
-    let secret = secret_with_key(&cmk_arn());
-    let keys = Keys::new().with(&cmk_arn(), cmk(&cmk_arn()));
-    // WHEN decided / THEN the regions differ, so it is not approved
-    assert_eq!(
-        verdict_of(decide_checked(&secret, &params, &keys)).row,
-        Row::NotApproved
-    );
+    let approved = key_arn("us-west-2", ACCOUNT, KEY_ID);
+    // WHEN a secret on the CMK is decided / THEN the regions differ, so it is not approved
+    let verdict = verdict_of(decided_on_the_cmk(&[&approved], &cmk_keys()));
+    assert_eq!(verdict.row, Row::NotApproved);
 }
 
 #[test]
 fn row_9_approved_key_in_another_account_does_not_match() {
     // GIVEN kmsKeyArns naming the same key id in another account
-    let params = approving(&[&key_arn(REGION, OTHER_ACCOUNT, KEY_ID)]);
-    let secret = secret_with_key(&cmk_arn());
-    let keys = Keys::new().with(&cmk_arn(), cmk(&cmk_arn()));
-    // WHEN decided / THEN it is not approved
-    assert_eq!(
-        verdict_of(decide_checked(&secret, &params, &keys)).row,
-        Row::NotApproved
-    );
+    let approved = key_arn(REGION, OTHER_ACCOUNT, KEY_ID);
+    // WHEN a secret on the CMK is decided / THEN it is not approved
+    let verdict = verdict_of(decided_on_the_cmk(&[&approved], &cmk_keys()));
+    assert_eq!(verdict.row, Row::NotApproved);
 }
 
 #[test]
 fn row_9_key_id_case_does_not_matter() {
     // GIVEN kmsKeyArns naming the key with an upper-case key id
-    let params = approving(&[&key_arn(REGION, ACCOUNT, &KEY_ID.to_uppercase())]);
-    let secret = secret_with_key(&cmk_arn());
-    let keys = Keys::new().with(&cmk_arn(), cmk(&cmk_arn()));
-    // WHEN decided / THEN it is the same key
-    assert_eq!(
-        verdict_of(decide_checked(&secret, &params, &keys)).compliance,
-        Compliance::Compliant
-    );
+    let approved = key_arn(REGION, ACCOUNT, &KEY_ID.to_uppercase());
+    // WHEN a secret on the CMK is decided / THEN it is the same key
+    let verdict = verdict_of(decided_on_the_cmk(&[&approved], &cmk_keys()));
+    assert_eq!(verdict.compliance, Compliance::Compliant);
 }
 
 #[test]
 fn row_9_approved_alias_that_does_not_exist_matches_nothing() {
     // GIVEN kmsKeyArns "alias/gone", which does not exist
-    let params = approving(&["alias/gone"]);
-    let secret = secret_with_key(&cmk_arn());
-    let keys = Keys::new()
-        .with(&cmk_arn(), cmk(&cmk_arn()))
-        .with("alias/gone", KeyLookup::NotFound);
-    // WHEN decided / THEN the key is not approved
-    assert_eq!(
-        verdict_of(decide_checked(&secret, &params, &keys)).row,
-        Row::NotApproved
-    );
+    let keys = cmk_keys().with("alias/gone", KeyLookup::NotFound);
+    // WHEN a secret on the CMK is decided / THEN the key is not approved
+    let verdict = verdict_of(decided_on_the_cmk(&["alias/gone"], &keys));
+    assert_eq!(verdict.row, Row::NotApproved);
 }
 
 #[test]
 fn row_9_approved_alias_that_failed_to_resolve_is_unverifiable() {
     // GIVEN an approved alias whose DescribeKey was throttled
-    let params = approving(&["alias/app"]);
-    let secret = secret_with_key(&cmk_arn());
-    let keys = Keys::new().with(&cmk_arn(), cmk(&cmk_arn())).with(
+    let keys = cmk_keys().with(
         "alias/app",
         KeyLookup::Failed {
             reason: "ThrottlingException".into(),
         },
     );
-    // WHEN decided / THEN it might have matched: no verdict
-    let reason = unverifiable_reason(decide_checked(&secret, &params, &keys));
+    // WHEN a secret on the CMK is decided / THEN it might have matched: no verdict
+    let reason = unverifiable_reason(decided_on_the_cmk(&["alias/app"], &keys));
     assert!(
         reason.contains("alias/app") && reason.contains("ThrottlingException"),
         "{reason}"
@@ -148,32 +130,24 @@ fn row_9_approved_alias_that_failed_to_resolve_is_unverifiable() {
 #[test]
 fn row_9_approved_alias_denied_in_own_account_is_unverifiable() {
     // GIVEN an approved alias of the secret's own account whose DescribeKey was denied
-    let params = approving(&["alias/app"]);
-    let secret = secret_with_key(&cmk_arn());
-    let keys = Keys::new()
-        .with(&cmk_arn(), cmk(&cmk_arn()))
-        .with("alias/app", KeyLookup::AccessDenied);
-    // WHEN decided / THEN no verdict
-    let reason = unverifiable_reason(decide_checked(&secret, &params, &keys));
+    let keys = cmk_keys().with("alias/app", KeyLookup::AccessDenied);
+    // WHEN a secret on the CMK is decided / THEN no verdict
+    let reason = unverifiable_reason(decided_on_the_cmk(&["alias/app"], &keys));
     assert!(reason.contains("alias/app"), "{reason}");
 }
 
 #[test]
 fn row_9_a_match_wins_over_an_unresolvable_approved_alias() {
     // GIVEN one approved alias that failed to resolve and one approved key ARN that matches
-    let params = approving(&["alias/broken", &cmk_arn()]);
-    let secret = secret_with_key(&cmk_arn());
-    let keys = Keys::new().with(&cmk_arn(), cmk(&cmk_arn())).with(
+    let keys = cmk_keys().with(
         "alias/broken",
         KeyLookup::Failed {
             reason: "InternalFailure".into(),
         },
     );
-    // WHEN decided / THEN the match settles it
-    assert_eq!(
-        verdict_of(decide_checked(&secret, &params, &keys)).compliance,
-        Compliance::Compliant
-    );
+    // WHEN a secret on the CMK is decided / THEN the match settles it
+    let verdict = verdict_of(decided_on_the_cmk(&["alias/broken", &cmk_arn()], &keys));
+    assert_eq!(verdict.compliance, Compliance::Compliant);
 }
 
 #[test]
@@ -187,9 +161,6 @@ fn row_9_approved_alias_arn_of_another_account_is_not_looked_up() {
     // THEN only the secret's key is looked up: that alias cannot name a key of this
     // account, so the secret is not approved
     assert_eq!(needed, vec![qualified(&cmk_arn(), &scope())]);
-    let keys = Keys::new().with(&cmk_arn(), cmk(&cmk_arn()));
-    assert_eq!(
-        verdict_of(decide_checked(&secret, &params, &keys)).row,
-        Row::NotApproved
-    );
+    let verdict = verdict_of(decided_on_the_cmk(&[&foreign_alias], &cmk_keys()));
+    assert_eq!(verdict.row, Row::NotApproved);
 }

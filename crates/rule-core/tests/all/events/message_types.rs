@@ -1,6 +1,7 @@
 //! Every message type Config sends, and the ordering timestamp each gives.
 
 use super::*;
+use crate::support::optional_names;
 
 // ---- message types
 
@@ -165,12 +166,8 @@ fn scheduled_notification_is_parsed_with_all_parameters() {
     assert!(params.check_replicas);
     assert!(!params.require_enabled_key);
     assert_eq!(
-        params.exemption_tag_key.as_deref(),
-        Some("secrets-cmk:exempt")
-    );
-    assert_eq!(
-        params.execution_role_name.as_deref(),
-        Some("SecretsCmkAuditRole")
+        optional_names(params),
+        (Some("secrets-cmk:exempt"), Some("SecretsCmkAuditRole"))
     );
 }
 
