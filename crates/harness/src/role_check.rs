@@ -8,6 +8,8 @@ use crate::lambda::LambdaOptions;
 use crate::paths::workspace_root;
 use crate::{Error, Result};
 use secrets_cmk_aws::calls::{CONTRACT_PATH, action_of, contract_role_actions, op};
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The setting the CDK gives only the central function of an organization.
 const EXECUTION_ROLE_VAR: &str = "SECRETS_CMK_EXECUTION_ROLE_NAME";
@@ -37,11 +39,18 @@ pub(crate) fn check_rule_calls(served: &[RecordedRequest], lambda: &LambdaOption
     let path = workspace_root().join(CONTRACT_PATH);
     let contract = std::fs::read_to_string(&path)
         .map_err(|e| Error::Invalid(format!("reading {}: {e}", path.display())))?;
+    // Each role's actions, parsed from the contract once per invocation, not per request.
+    let mut allowed_by_role: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     let mut refused = Vec::new();
     for request in served {
         let role = role_of(request, lambda);
         let action = action_of(&request.service, &request.operation);
-        let allowed = contract_role_actions(&contract, role).map_err(Error::Invalid)?;
+        let allowed = match allowed_by_role.entry(role) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => {
+                slot.insert(contract_role_actions(&contract, role).map_err(Error::Invalid)?)
+            }
+        };
         if !allowed.contains(&action) || !op::RULE_OPERATIONS.contains(&action.as_str()) {
             refused.push(format!(
                 "#{} {action} in {} as {role}",

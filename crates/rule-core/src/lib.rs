@@ -140,6 +140,6 @@ pub use key_ref::{KeyRef, KeyRefError, KeyRefProblem, QualifiedKeyRef, Scope, sa
 pub use params::{KNOWN_PARAMETERS, ParameterError, RuleParameters};
 pub use remediation::{
     KeyProblem, KeyUse, problem_after_lookup, problem_before_lookup, rule_rejects_target,
-    secret_on_key, secret_refusal,
+    secret_on_key, secret_refusal, target_lookups,
 };
 pub use row::Row;

@@ -243,10 +243,19 @@ pub fn secret_on_key(facts: &SecretFacts, key_arn: &str) -> SecretFacts {
     }
 }
 
+/// The DescribeKey lookups [`rule_rejects_target`] needs for `key_arn` as the target of
+/// `facts`' secret (the key itself, and the approved aliases it is compared with).
+pub fn target_lookups(
+    facts: &SecretFacts,
+    key_arn: &str,
+    params: &RuleParameters,
+) -> Vec<crate::QualifiedKeyRef> {
+    crate::key_lookups_needed(&secret_on_key(facts, key_arn), params)
+}
+
 /// Whether the rule would pass `facts`' secret on the key `key_arn`: anything but a
 /// verified COMPLIANT (row 12) is the rule's own reason to refuse the key as a target.
-/// `keys` holds the lookups [`crate::key_lookups_needed`] asks for on
-/// [`secret_on_key`]`(facts, key_arn)`. This is where `kmsKeyArns` (row 9) and
+/// `keys` holds the lookups [`target_lookups`] asks for. This is where `kmsKeyArns` (row 9) and
 /// `allowedKeyAccounts` (row 5a) bound a remediation target, with no second copy of them.
 pub fn rule_rejects_target(
     facts: &SecretFacts,

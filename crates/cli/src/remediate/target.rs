@@ -7,9 +7,7 @@ use super::Remediation;
 use super::select::{Action, Item};
 use crate::change::{Services, StoredKey, resolve_stored};
 use crate::error::CliError;
-use rule_core::{
-    KeyProblem, KeyRef, Scope, SecretFacts, key_lookups_needed, rule_rejects_target, secret_on_key,
-};
+use rule_core::{KeyProblem, KeyRef, Scope, SecretFacts, rule_rejects_target, target_lookups};
 use secrets_cmk_aws::{KeyCache, KeyDirectory, KeyUsage, KeyUse, KeyUseProbe, check_key};
 
 /// The checks that need neither a call nor a secret: an `alias/aws/...` target, a key
@@ -124,9 +122,11 @@ async fn rule_accepts<S, K, C>(
 where
     K: KeyDirectory + Sync,
 {
-    let on_target = secret_on_key(facts, target_arn);
     cache
-        .resolve(&services.keys, key_lookups_needed(&on_target, &job.params))
+        .resolve(
+            &services.keys,
+            target_lookups(facts, target_arn, &job.params),
+        )
         .await;
     match rule_rejects_target(facts, target_arn, &job.params, cache) {
         None => Ok(()),

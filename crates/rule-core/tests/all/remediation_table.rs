@@ -100,7 +100,7 @@ fn refusal(secret_arn: &str, case: &serde_json::Value) -> Option<String> {
         return Some(problem.to_string());
     }
     let mut keys = Keys::new();
-    for lookup in key_lookups_needed(&secret_on_key(&facts, target), &params) {
+    for lookup in rule_core::target_lookups(&facts, target, &params) {
         keys = keys.with(lookup.as_str(), cmk(lookup.as_str()));
     }
     rule_core::rule_rejects_target(&facts, target, &params, &keys)
