@@ -4,7 +4,9 @@
 
 Series: our sweep, the bare ListSecrets floor, the sweep's minimum calls made back to
 back (the calls floor), Cloud Custodian's policy time and its whole process; a dotted
-line shows what linear growth of our sweep from the smallest N would be.
+line shows what linear growth of our sweep from the smallest N would be. When the run
+measured it (``paid_for``), the sweep and the bare listing under the emulator's latency
+model (every request 25 ms) too.
 """
 
 import json
@@ -44,6 +46,19 @@ def main() -> int:
     if c7n_x:
         ax.plot(c7n_x, c7n_y, "^-", color="#d62728", linewidth=2.2, label="Cloud Custodian: policy time")
         ax.plot(c7n_wall_x, c7n_wall_y, "v:", color="#d62728", label="Cloud Custodian: whole process")
+    paid = results.get("paid_for") or []
+    if paid:
+        def median(values):
+            ordered = sorted(values)
+            middle = len(ordered) // 2
+            return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+        latency = paid[0]["latency_ms"]
+        paid_n = [p["n"] for p in paid]
+        ax.plot(paid_n, [median(p["sweep_ms"]) / 1000.0 for p in paid], "o-", color="#9467bd", linewidth=2.2,
+                label="secrets-cmk sweep, {:g} ms latency a request".format(latency))
+        ax.plot(paid_n, [median(p["floor_ms"]) / 1000.0 for p in paid], "s--", color="#9467bd", alpha=0.7,
+                label="bare ListSecrets, {:g} ms latency a request".format(latency))
     if ours_x:
         base_n, base_s = ours_x[0], ours_y[0]
         ax.plot(sizes, [base_s * n / base_n for n in sizes], ":", color="#1f77b4", alpha=0.6,

@@ -4,7 +4,10 @@
 //! For each N (1,000 and 10,000 secrets over 20 keys): a fresh emulator, the estate
 //! seeded through the API (not timed), the release Lambda binary under our runtime API
 //! server; then rounds of (bare ListSecrets floor, one periodic sweep, one c7n run),
-//! order rotated each round. Once: cold starts and the asset's zip size. Writes
+//! order rotated each round; then, on the same estate, the sweep against the listing
+//! under 25 ms of latency a request and the evaluations a steady-state sweep records
+//! with and without `reportChangesOnly` (`paid`). Once: cold starts and the asset's zip
+//! size. Writes
 //! `bench/work/results.json`, the plot `bench/sweep-time.png` and `bench/RESULTS.md`,
 //! and prints the latter.
 
@@ -15,6 +18,7 @@ mod error;
 mod estate;
 mod machine;
 mod measure;
+mod paid;
 mod peer;
 mod report;
 mod results;
@@ -173,6 +177,7 @@ async fn run(
     )?;
     let peer_version = custodian.version();
     let mut estates = Vec::new();
+    let mut paid_for = Vec::new();
     let mut cold_start = None;
 
     for &n in &args.sizes {
@@ -193,6 +198,11 @@ async fn run(
             report::int(n)
         )));
 
+        // One untimed sweep first, so Config holds the estate's results as it does for a
+        // deployed rule: the sweep reads them back while it lists, and on a fresh rule
+        // there would be nothing to read (fewer GetComplianceDetailsByConfigRule pages
+        // than the steady-state minimum).
+        measure::sweep(&emulator, &lambda).await?;
         let mut sweeps = Vec::new();
         let mut floors = Vec::new();
         let mut calls_floors = Vec::new();
@@ -252,6 +262,14 @@ async fn run(
             );
         }
         let peak_rss = lambda.pid().and_then(measure::peak_rss_kib);
+        let minimum: measure::Calls = plan
+            .minimum_calls()
+            .by_operation()
+            .iter()
+            .filter(|(_, calls)| *calls > 0)
+            .map(|(op, calls)| ((*op).to_owned(), *calls))
+            .collect();
+        paid_for.push(paid::measure(&emulator, &lambda, n, args.runs, &minimum).await?);
         load.extend(LoadSample::now(format!(
             "N = {}, after the timed runs",
             report::int(n)
@@ -290,6 +308,7 @@ async fn run(
         cold_start: cold_start.unwrap_or_else(|| ColdStart::new(&[] as &[Duration])),
         peer_version,
         estates,
+        paid_for,
     })
 }
 

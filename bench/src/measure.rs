@@ -42,8 +42,20 @@ pub(crate) struct SweepRun {
 /// Invokes one scheduled (periodic) sweep, with a result token minted for the rule so
 /// its results are stored and read back by the cleanup, as Config does.
 pub(crate) async fn sweep(emulator: &Emulator, lambda: &LambdaProcess) -> Result<SweepRun> {
+    sweep_with(emulator, lambda, None).await
+}
+
+/// [`sweep`] with these rule parameters (a JSON object in a string; `None`: defaults).
+pub(crate) async fn sweep_with(
+    emulator: &Emulator,
+    lambda: &LambdaProcess,
+    rule_parameters: Option<&str>,
+) -> Result<SweepRun> {
     let token = emulator.mint_result_token(RULE_NAME).await?;
-    let context = RuleContext::new(DEFAULT_ACCOUNT, DEFAULT_REGION).with_result_token(token);
+    let mut context = RuleContext::new(DEFAULT_ACCOUNT, DEFAULT_REGION).with_result_token(token);
+    if let Some(parameters) = rule_parameters {
+        context = context.with_parameters(parameters);
+    }
     let event = scheduled_event(&context, now());
     let log_before = emulator.requests().await?.len();
     let pid = lambda.pid();

@@ -52,6 +52,10 @@ pub(crate) struct Results {
     pub(crate) peer_version: Option<String>,
     /// One entry per N, smallest first.
     pub(crate) estates: Vec<EstateResult>,
+    /// Under the latency model, and the evaluations Config bills: one entry per N (empty
+    /// in runs from before it was measured).
+    #[serde(default)]
+    pub(crate) paid_for: Vec<crate::paid::PaidEstate>,
 }
 
 /// Sizes of the Lambda binary and its zip.

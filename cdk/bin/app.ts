@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 /**
  * The secrets-cmk CDK app: wiring only. Settings come from context (see README.md);
- * cdk-nag's AwsSolutions checks run on every stack, the member template included.
+ * cdk-nag's AwsSolutions checks run on every stack, the member templates included.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readOrganizationSettings, readSettings } from '../lib/config';
+import { organizationStacks } from '../lib/organization/organization-app';
 import { SecretsCmkAccountPackStack } from '../lib/stacks/account-pack-stack';
-import { memberStackProps, synthesizeMemberTemplate } from '../lib/stacks/member-stack';
-import { SecretsCmkOrganizationStack } from '../lib/stacks/organization-stack';
 import { SecretsCmkStack } from '../lib/stacks/single-account-stack';
 
 const app = new App();
@@ -22,9 +21,5 @@ new SecretsCmkAccountPackStack(app, 'SecretsCmkAccountPack', { env, settings });
 
 const organization = readOrganizationSettings(app.node);
 if (organization) {
-  const memberTemplate = synthesizeMemberTemplate(memberStackProps(settings, organization), {
-    context: app.node.getAllContext(),
-    plugins: [new AwsSolutionsChecks()],
-  });
-  new SecretsCmkOrganizationStack(app, 'SecretsCmkOrganization', { env, settings, organization, memberTemplate });
+  organizationStacks(app, { account: env.account, settings, organization, plugins: () => [new AwsSolutionsChecks()] });
 }

@@ -71,19 +71,34 @@ export interface SecretsCmkSettings {
   readonly remediation?: RemediationSettings;
 }
 
+/**
+ * Where the rule's function runs in an organization deployment.
+ *
+ * - `members`: the StackSet deploys the function into every member account and Region,
+ *   with its own role; it reads only its own account and nothing is cross-account.
+ * - `central`: one function per Region in the management (or delegated-admin) account,
+ *   invoked by the whole organization's AWS Config through one resource-policy statement,
+ *   assuming the execution role the StackSet deploys into each member account.
+ */
+export type FunctionPlacement = 'members' | 'central';
+
+export const FUNCTION_PLACEMENTS: readonly FunctionPlacement[] = ['members', 'central'];
+
 /** Extra settings of the organization deployment. */
 export interface OrganizationSettings {
-  /** `o-...`: restricts the central Lambda's sts:AssumeRole to roles inside the organization. */
+  /** `o-...`: the organization whose accounts may read the code and invoke the function. */
   readonly organizationId: string;
-  /** OUs (or the root, `r-...`) the StackSet deploys the member resources to. */
+  /** OUs (or the root, `r-...`) the StackSet deploys the member resources to, new accounts included. */
   readonly targetOuIds: string[];
-  /** Accounts whose AWS Config may invoke the central Lambda. */
-  readonly memberAccountIds: string[];
-  /** Name of the role the Lambda assumes in each member account. */
+  /** Where the rule's function runs (`members` unless set). */
+  readonly functionPlacement: FunctionPlacement;
+  /** Regions the StackSet, the code buckets and the management account's resources are deployed to. */
+  readonly deploymentRegions: string[];
+  /** Base name of the role a central function assumes in each member account (the Region is appended). */
   readonly executionRoleName: string;
   /** `SELF` from the management account, `DELEGATED_ADMIN` from a delegated administrator. */
   readonly callAs: 'SELF' | 'DELEGATED_ADMIN';
-  /** Accounts the organization conformance pack skips. */
+  /** Accounts of the target OUs the StackSet skips. */
   readonly excludedAccountIds: string[];
 }
 
@@ -206,6 +221,7 @@ const PARAMETER_READERS = {
     const value = optionalString(ctx, name);
     return value === undefined ? undefined : strictAccountIds(name, value).join(',');
   },
+  reportChangesOnly: booleanString,
 } satisfies Record<string, ParameterReader>;
 
 export type RuleParameterName = keyof typeof PARAMETER_READERS;
@@ -361,9 +377,12 @@ export function readSettings(ctx: ContextSource, env: NodeJS.ProcessEnv = proces
   };
 }
 
+/** A Region name (`eu-west-1`, `us-gov-west-1`, `ap-southeast-4`). */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
 /**
  * Reads the organization settings, or `undefined` when `organizationId` is unset
- * (the organization stack is then not synthesized).
+ * (the organization stacks are then not synthesized).
  */
 export function readOrganizationSettings(ctx: ContextSource): OrganizationSettings | undefined {
   const organizationId = optionalString(ctx, 'organizationId');
@@ -372,6 +391,15 @@ export function readOrganizationSettings(ctx: ContextSource): OrganizationSettin
   }
   if (!/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
     throw new ContextError('organizationId', `"${organizationId}" is not an organization id (o-...)`);
+  }
+  if (list(ctx, 'memberAccountIds').length > 0) {
+    // Refused rather than ignored: whoever set it expects it to limit who may invoke the
+    // function, and it no longer does (the organization does, aws:SourceOrgID).
+    throw new ContextError(
+      'memberAccountIds',
+      'is no longer used: every account of the target OUs is covered, new ones included, without a list; ' +
+        'remove it (the organization id bounds who may invoke the function and read its code)',
+    );
   }
   const targetOuIds = list(ctx, 'targetOuIds');
   if (targetOuIds.length === 0) {
@@ -385,19 +413,42 @@ export function readOrganizationSettings(ctx: ContextSource): OrganizationSettin
       throw new ContextError('targetOuIds', `"${ou}" is not an OU or root id`);
     }
   }
-  const memberAccountIds = accountIds(ctx, 'memberAccountIds');
-  if (memberAccountIds.length === 0) {
-    throw new ContextError('memberAccountIds', 'list the accounts whose AWS Config may invoke the central function');
+  const functionPlacement = optionalString(ctx, 'functionPlacement') ?? 'members';
+  if (!(FUNCTION_PLACEMENTS as readonly string[]).includes(functionPlacement)) {
+    throw new ContextError('functionPlacement', `expected members or central, got "${functionPlacement}"`);
+  }
+  const deploymentRegions = [...new Set(list(ctx, 'deploymentRegions'))];
+  if (deploymentRegions.length === 0) {
+    throw new ContextError('deploymentRegions', 'list the Regions to deploy to, e.g. eu-west-1,us-east-1');
+  }
+  for (const region of deploymentRegions) {
+    if (!REGION.test(region)) {
+      throw new ContextError('deploymentRegions', `"${region}" is not a Region name (e.g. eu-west-1)`);
+    }
   }
   const callAs = optionalString(ctx, 'callAs') ?? 'SELF';
   if (callAs !== 'SELF' && callAs !== 'DELEGATED_ADMIN') {
     throw new ContextError('callAs', `expected SELF or DELEGATED_ADMIN, got "${callAs}"`);
   }
+  const executionRoleName = roleName(ctx, 'executionRoleName', DEFAULT_EXECUTION_ROLE_NAME);
+  // Each Region's roles carry the Region in their name (IAM names are per account, not per Region).
+  const longestRegion = Math.max(...deploymentRegions.map((region) => region.length));
+  for (const [key, fallback] of [
+    ['executionRoleName', DEFAULT_EXECUTION_ROLE_NAME],
+    ['remediationRoleName', DEFAULT_REMEDIATION_ROLE_NAME],
+    ['restoreRoleName', DEFAULT_RESTORE_ROLE_NAME],
+  ] as const) {
+    const name = roleName(ctx, key, fallback);
+    if (name.length + 1 + longestRegion > 64) {
+      throw new ContextError(key, `"${name}" is too long: with "-<Region>" appended it exceeds IAM's 64 characters`);
+    }
+  }
   return {
     organizationId,
     targetOuIds,
-    memberAccountIds,
-    executionRoleName: roleName(ctx, 'executionRoleName', DEFAULT_EXECUTION_ROLE_NAME),
+    functionPlacement: functionPlacement as FunctionPlacement,
+    deploymentRegions,
+    executionRoleName,
     callAs,
     excludedAccountIds: accountIds(ctx, 'excludedAccountIds'),
   };

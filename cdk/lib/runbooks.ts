@@ -2,13 +2,14 @@
  * The two SSM Automation runbooks (schemaVersion 0.3), as plain data so tests can
  * validate them against the Automation JSON schema and read their steps.
  *
- * Each runbook runs as a role *of the account it runs in*, named at synth time:
- * `assumeRole` is built from `{{global:AWS_PARTITION}}` and `{{global:ACCOUNT_ID}}`.
- * AWS Config demands a literal `AutomationAssumeRole` ARN in a conformance pack, and
- * one organization pack serves every member account, so the account part of that
- * literal cannot be right everywhere; the role *name* can. `AutomationAssumeRole` is
- * validated to name that role and documents which role runs the automation; no caller
- * can make a runbook run as another role.
+ * Each runbook runs as the role its `AutomationAssumeRole` parameter names: the document's
+ * `assumeRole` is `{{ AutomationAssumeRole }}`, one of the two forms the SSM "Automation
+ * system variables" page documents for it (a constant ARN, or a document parameter), the
+ * form AWS's own AWSConfigRemediation-* runbooks use. The caller supplies the ARN: a
+ * RemediationConfiguration from where CloudFormation resolves the account (the single
+ * account stack, or the member stack of the organization StackSet), a person by hand.
+ * `allowedPattern` admits only the role of the runbook's name, in any account, so no
+ * caller can make a runbook run as another role (and passing it needs iam:PassRole).
  *
  * The re-key runbook runs as the remediation role (the one a RemediationConfiguration
  * names); the restore runbook runs as the restore role, which nothing automatic uses:
@@ -71,16 +72,15 @@ const KMS_KEY_ID_PATTERN =
 const CUSTOMER_KEY_ID_PATTERN =
   '^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(key/[\\w-]+|alias/(?!aws/)[\\w/-]+)|alias/(?!aws/)[\\w/-]+|(mrk-)?[a-f0-9-]{32,36})$';
 
-function assumeRoleOf(roleName: string): string {
-  return `arn:{{global:AWS_PARTITION}}:iam::{{global:ACCOUNT_ID}}:role/${roleName}`;
-}
+/** The document-level role: the `AutomationAssumeRole` parameter, as the SSM documentation allows. */
+export const ASSUME_ROLE_FROM_PARAMETER = '{{ AutomationAssumeRole }}';
 
 function automationAssumeRoleParameter(roleName: string): AutomationParameter {
   return {
     type: 'String',
     description:
-      `(Required) ARN of the ${roleName} role. The runbook always runs as the role of that name ` +
-      'in the account where it runs, so one literal ARN serves every account of an organization conformance pack.',
+      `(Required) ARN of the ${roleName} role of the account where the runbook runs: the automation ` +
+      'runs as this role, and no other role is accepted.',
     allowedPattern: `^arn:aws[a-z-]*:iam::\\d{12}:role/${roleName}$`,
   };
 }
@@ -202,7 +202,7 @@ export function rekeyRunbook(options: RunbookOptions): AutomationDocument {
       'with kmsKeyArns none of them; refuses a secret managed by another service. Records the previous key',
       '(output `InspectSecret.PreviousKmsKeyId`) for SecretsCmk-RestoreSecretKey. Never reads the secret value.',
     ].join('\n'),
-    assumeRole: assumeRoleOf(options.roleName),
+    assumeRole: ASSUME_ROLE_FROM_PARAMETER,
     parameters: {
       SecretId: {
         type: 'String',
@@ -278,7 +278,7 @@ export function restoreRunbook(options: RunbookOptions): AutomationDocument {
       `is verified after the update. \`${DEFAULT_SECRETS_MANAGER_KEY}\` (the AWS managed key) also takes`,
       'RestoreAwsManagedKey=true. Runs as its own role, which no remediation uses. Never reads the secret value.',
     ].join('\n'),
-    assumeRole: assumeRoleOf(options.roleName),
+    assumeRole: ASSUME_ROLE_FROM_PARAMETER,
     parameters: {
       SecretId: {
         type: 'String',

@@ -7,11 +7,14 @@
 # The Lambda asset defaults to ../target/lambda/secrets-cmk-rule (cargo lambda's
 # output); set SECRETS_CMK_ASSET or -c assetPath=DIR to use another.
 #
-# The organization stack is synthesized only with organization context. When none is
+# The organization stacks are synthesized only with organization context. When none is
 # configured (no organizationId in the arguments, cdk.json or cdk.context.json), this
-# script adds EXAMPLE values so that the organization template, its conformance pack
-# and its StackSet body are synthesized and linted too. Never deploy that output:
-# `cdk deploy` synthesizes again with your own context.
+# script adds EXAMPLE values (placement members, two Regions, no account list) so that
+# the organization and code bucket templates and their StackSet bodies are synthesized
+# and linted too. For the central placement pass the context yourself, e.g.
+#   scripts/synth.sh -c organizationId=o-... -c targetOuIds=ou-... \
+#     -c deploymentRegions=eu-west-1,us-east-1 -c functionPlacement=central
+# Never deploy the example output: `cdk deploy` synthesizes again with your own context.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,11 +35,11 @@ configured() {
     process.exit(1);'
 }
 if ! configured; then
-  echo "synth: no organization configured; synthesizing SecretsCmkOrganization with EXAMPLE context" >&2
+  echo "synth: no organization configured; synthesizing the organization stacks (members placement) with EXAMPLE context" >&2
   args+=(
     -c organizationId=o-exampleorg1
     -c targetOuIds=ou-exam-pleou123
-    -c memberAccountIds=111111111111,222222222222
+    -c deploymentRegions=eu-west-1,us-east-1
   )
 fi
 

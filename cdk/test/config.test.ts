@@ -196,38 +196,37 @@ describe('organization settings', () => {
   });
 
   test('parsed with defaults', () => {
-    // GIVEN the organization, OUs and member accounts
+    // GIVEN the organization, its OUs and Regions (a Region listed twice)
     const organization = readOrganizationSettings(
       context({
         organizationId: 'o-a1b2c3d4e5',
         targetOuIds: 'ou-ab12-cdef3456',
-        memberAccountIds: ['111111111111', '111111111111'],
+        deploymentRegions: ['eu-west-1', 'us-east-1', 'eu-west-1'],
       }),
     );
-    // THEN the execution role has its default name, and duplicates are dropped
+    // THEN the function runs in the member accounts, the execution role has its default name, duplicates are dropped
     expect(organization).toEqual({
       organizationId: 'o-a1b2c3d4e5',
       targetOuIds: ['ou-ab12-cdef3456'],
-      memberAccountIds: ['111111111111'],
+      functionPlacement: 'members',
+      deploymentRegions: ['eu-west-1', 'us-east-1'],
       executionRoleName: 'SecretsCmkRuleExecution',
       callAs: 'SELF',
       excludedAccountIds: [],
     });
   });
 
+  const ORG = { organizationId: 'o-a1b2c3d4e5', targetOuIds: 'ou-ab12-cdef3456', deploymentRegions: 'eu-west-1' };
   test.each([
     [{ organizationId: 'org-1' }, /organizationId/],
     [{ organizationId: 'o-a1b2c3d4e5' }, /targetOuIds/],
-    [{ organizationId: 'o-a1b2c3d4e5', targetOuIds: 'ou-ab12-cdef3456' }, /memberAccountIds/],
-    [
-      { organizationId: 'o-a1b2c3d4e5', targetOuIds: 'ou-ab12-cdef3456', memberAccountIds: '12345' },
-      /memberAccountIds/,
-    ],
-    [{ organizationId: 'o-a1b2c3d4e5', targetOuIds: 'sales', memberAccountIds: '111111111111' }, /targetOuIds/],
-    [
-      { organizationId: 'o-a1b2c3d4e5', targetOuIds: 'r-ab12', memberAccountIds: '111111111111', callAs: 'ADMIN' },
-      /callAs/,
-    ],
+    [{ organizationId: 'o-a1b2c3d4e5', targetOuIds: 'ou-ab12-cdef3456' }, /deploymentRegions/],
+    [{ ...ORG, memberAccountIds: '111111111111' }, /"memberAccountIds": is no longer used/],
+    [{ ...ORG, targetOuIds: 'sales' }, /targetOuIds/],
+    [{ ...ORG, deploymentRegions: 'eu-west-1,Ireland' }, /"Ireland" is not a Region name/],
+    [{ ...ORG, functionPlacement: 'everywhere' }, /functionPlacement/],
+    [{ ...ORG, callAs: 'ADMIN' }, /callAs/],
+    [{ ...ORG, remediationRoleName: 'R'.repeat(60) }, /remediationRoleName.*64 characters/],
   ])('refuses %j', (values, message) => {
     expect(() => readOrganizationSettings(context(values))).toThrow(message);
   });

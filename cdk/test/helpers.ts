@@ -21,11 +21,12 @@ export const TARGET_KEY_ARN = 'arn:aws:kms:ap-southeast-2:999999999999:key/1234a
 /** The keys of the stack's own account in its Region, as `render` shows them. */
 export const OWN_ACCOUNT_KEYS = 'arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*';
 
-/** The organization context used by the organization tests. */
+/** The organization context used by the organization tests (the central placement, in one Region). */
 export const ORG_CONTEXT = {
   organizationId: 'o-a1b2c3d4e5',
   targetOuIds: 'ou-ab12-cdef3456,ou-ab12-ghij7890',
-  memberAccountIds: '111111111111,222222222222',
+  functionPlacement: 'central',
+  deploymentRegions: 'ap-southeast-2',
 };
 
 /** Feature flags and settings from cdk.json, as the CLI passes them to bin/app.ts. */

@@ -102,11 +102,12 @@ describe('RuleFunction', () => {
     // THEN the role adds sts:AssumeRole on that role name only, restricted to the organization
     assertLeastPrivilege(template, roleId, CENTRAL_FUNCTION_SPEC);
     const assume = statementGranting(template, roleId, 'sts:AssumeRole');
-    expect(assume.Resource.map(render)).toEqual(['arn:<AWS::Partition>:iam::*:role/AuditSecrets']);
+    // (the name carries the Region: IAM names are per account, the roles exist in every Region)
+    expect(assume.Resource.map(render)).toEqual(['arn:<AWS::Partition>:iam::*:role/AuditSecrets-ap-southeast-2']);
     expect(assume.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } });
     // AND the function is told the role name
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: { SECRETS_CMK_EXECUTION_ROLE_NAME: 'AuditSecrets' } },
+      Environment: { Variables: { SECRETS_CMK_EXECUTION_ROLE_NAME: 'AuditSecrets-ap-southeast-2' } },
     });
   });
 

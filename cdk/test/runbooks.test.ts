@@ -77,7 +77,7 @@ describe('SecretsCmk-RekeySecret', () => {
   });
 
   test('runs as the remediation role of the account it runs in', () => {
-    expect(rekey.assumeRole).toBe('arn:{{global:AWS_PARTITION}}:iam::{{global:ACCOUNT_ID}}:role/SecretsCmkRemediation');
+    expect(rekey.assumeRole).toBe('{{ AutomationAssumeRole }}');
     const pattern = new RegExp(rekey.parameters.AutomationAssumeRole!.allowedPattern!);
     expect(pattern.test('arn:aws:iam::123456789012:role/SecretsCmkRemediation')).toBe(true);
     expect(pattern.test('arn:aws-us-gov:iam::123456789012:role/SecretsCmkRemediation')).toBe(true);
@@ -214,8 +214,7 @@ describe('SecretsCmk-RestoreSecretKey', () => {
   });
 
   test('runs as the restore role, never the re-key role', () => {
-    expect(restore.assumeRole).toBe('arn:{{global:AWS_PARTITION}}:iam::{{global:ACCOUNT_ID}}:role/SecretsCmkRestore');
-    expect(restore.assumeRole).not.toBe(rekey.assumeRole);
+    expect(restore.assumeRole).toBe('{{ AutomationAssumeRole }}');
     const pattern = new RegExp(restore.parameters.AutomationAssumeRole!.allowedPattern!);
     expect(pattern.test('arn:aws:iam::123456789012:role/SecretsCmkRestore')).toBe(true);
     expect(pattern.test('arn:aws:iam::123456789012:role/SecretsCmkRemediation')).toBe(false);
@@ -321,11 +320,15 @@ describe('RemediationDocuments', () => {
     );
     template.hasResourceProperties('AWS::SSM::Document', {
       Name: REKEY_DOCUMENT_NAME,
-      Content: { assumeRole: 'arn:{{global:AWS_PARTITION}}:iam::{{global:ACCOUNT_ID}}:role/SecOpsRekey' },
+      Content: {
+        parameters: { AutomationAssumeRole: { allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/SecOpsRekey$' } },
+      },
     });
     template.hasResourceProperties('AWS::SSM::Document', {
       Name: RESTORE_DOCUMENT_NAME,
-      Content: { assumeRole: 'arn:{{global:AWS_PARTITION}}:iam::{{global:ACCOUNT_ID}}:role/SecOpsBackout' },
+      Content: {
+        parameters: { AutomationAssumeRole: { allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/SecOpsBackout$' } },
+      },
     });
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'SecOpsRekey' });
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'SecOpsBackout' });

@@ -5,7 +5,7 @@
  * reaches every deployment variant.
  */
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RESTORE_DOCUMENT_NAME, REKEY_DOCUMENT_NAME } from '../lib/names';
 import { embeddedTemplates } from '../scripts/embedded-templates';
@@ -28,7 +28,7 @@ const variants: Array<[string, () => Stack, boolean]> = [
   ['SecretsCmk (trust and remediation)', () => singleAccountStack({ ...TRUST, ...REMEDIATE }), true],
   ['SecretsCmkAccountPack', () => accountPackStack({ ...TRUST, ...REMEDIATE }), true],
   ['SecretsCmkOrganization', () => organizationStack({ ...TRUST, ...REMEDIATE }), true],
-  ['SecretsCmkMember', () => memberStack(TRUST), false],
+  ['SecretsCmkMember', () => memberStack(TRUST), true],
 ];
 
 /** Every AWS::SSM::Document content of a template, by document name. */
@@ -60,8 +60,15 @@ describe.each(variants)('%s', (_name, build, hasRemediation) => {
     for (const parameter of Object.values<any>(restore.parameters)) {
       expect(String(parameter.default ?? '')).not.toMatch(/alias\/aws\//);
     }
-    expect(restore.assumeRole).toMatch(/:role\/SecretsCmkRestore$/);
-    expect(rekey.assumeRole).toMatch(/:role\/SecretsCmkRemediation$/);
+    // Each runs as the role its AutomationAssumeRole names, and accepts only its own role.
+    expect([restore.assumeRole, rekey.assumeRole]).toEqual([
+      '{{ AutomationAssumeRole }}',
+      '{{ AutomationAssumeRole }}',
+    ]);
+    expect(restore.parameters.AutomationAssumeRole.allowedPattern).toMatch(/:role\/SecretsCmkRestore(-[a-z0-9-]+)?\$$/);
+    expect(rekey.parameters.AutomationAssumeRole.allowedPattern).toMatch(
+      /:role\/SecretsCmkRemediation(-[a-z0-9-]+)?\$$/,
+    );
     expect(JSON.stringify(rekey)).not.toContain('SecretsCmkRestore');
   });
 
@@ -76,7 +83,7 @@ describe.each(variants)('%s', (_name, build, hasRemediation) => {
     // THEN the remediation (where there is one) runs the re-key runbook as the re-key role only
     const text = remediations.join('');
     // (by name in a pack's literal ARN, by logical id in a stack's Fn::GetAtt)
-    expect(text.includes(REKEY_DOCUMENT_NAME) && /SecretsCmkRemediation|"RemediationRole/.test(text)).toBe(
+    expect(text.includes(REKEY_DOCUMENT_NAME) && /SecretsCmkRemediation|RemediationRole/.test(text)).toBe(
       hasRemediation,
     );
     expect(text).not.toMatch(/SecretsCmkRestore|"RestoreRole/);
@@ -113,26 +120,29 @@ describe('allowedKeyAccounts reaches the rule in every variant, only when set', 
     });
   });
 
-  test.each([
-    ['account conformance pack', () => accountPackStack(TRUST)],
-    ['organization conformance pack', () => organizationStack(TRUST)],
-  ])('%s: the pack rule input parameter', (_name, build) => {
-    const pack = JSON.parse(
-      embeddedTemplates(Template.fromStack(build()).toJSON()).find((e) => e.holderType.includes('ConformancePack'))!
-        .body,
-    );
-    expect(pack.Resources.SecretsCmkRule.Properties.InputParameters).toMatchObject({
-      allowedKeyAccounts: '111111111111,222222222222',
+  test.each([['account conformance pack', () => accountPackStack(TRUST)]])(
+    '%s: the pack rule input parameter',
+    (_name, build) => {
+      const pack = JSON.parse(
+        embeddedTemplates(Template.fromStack(build()).toJSON()).find((e) => e.holderType.includes('ConformancePack'))!
+          .body,
+      );
+      expect(pack.Resources.SecretsCmkRule.Properties.InputParameters).toMatchObject({
+        allowedKeyAccounts: '111111111111,222222222222',
+      });
+    },
+  );
+
+  test('organization: the rule of every member account (the StackSet template)', () => {
+    Template.fromStack(memberStack(TRUST)).hasResourceProperties('AWS::Config::ConfigRule', {
+      InputParameters: { allowedKeyAccounts: '111111111111,222222222222' },
     });
   });
 
   test('unset, the parameter is not passed', () => {
-    const pack = JSON.parse(
-      embeddedTemplates(Template.fromStack(organizationStack()).toJSON()).find((e) =>
-        e.holderType.includes('ConformancePack'),
-      )!.body,
-    );
-    expect(pack.Resources.SecretsCmkRule.Properties.InputParameters).toBeUndefined();
+    Template.fromStack(memberStack()).hasResourceProperties('AWS::Config::ConfigRule', {
+      InputParameters: Match.absent(),
+    });
   });
 });
 

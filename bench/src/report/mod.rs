@@ -11,6 +11,7 @@
 
 mod figures;
 mod format;
+mod paid;
 mod tables;
 #[cfg(test)]
 mod tests;
@@ -50,7 +51,7 @@ pub(crate) fn render(results: &Results) -> String {
         .map(|v| format!("{v:.1}"))
         .collect::<Vec<_>>()
         .join(", ");
-    text::fill(
+    let document = text::fill(
         text::DOCUMENT,
         &[
             ("date", r.date.clone()),
@@ -100,5 +101,6 @@ pub(crate) fn render(results: &Results) -> String {
             ("cold_starts", r.cold_start.samples_ms.len().to_string()),
             ("cold_start_samples", cold_start_samples),
         ],
-    )
+    );
+    document + &paid::section(r)
 }

@@ -38,6 +38,11 @@ export interface RuleFunctionProps {
   readonly rustLog?: string;
   /** Set for the central function of an organization deployment. */
   readonly crossAccount?: CrossAccountAccess;
+  /**
+   * The code, when it is not the local asset: a member account's function reads it from
+   * its Region's organization code bucket. @default `assetPath`, packaged by the CDK
+   */
+  readonly code?: lambda.Code;
 }
 
 /** The function as the deployment's settings configure it, in every stack that deploys it. */
@@ -63,7 +68,7 @@ export class RuleFunction extends Construct {
   constructor(scope: Construct, id: string, props: RuleFunctionProps) {
     super(scope, id);
     const bootstrap = path.join(props.assetPath, 'bootstrap');
-    if (!fs.existsSync(bootstrap)) {
+    if (props.code === undefined && !fs.existsSync(bootstrap)) {
       throw new Error(
         `Lambda asset not found: ${bootstrap}. Build it with ` +
           '`cargo lambda build --release --bin secrets-cmk-rule` from the repository root, ' +
@@ -113,7 +118,7 @@ export class RuleFunction extends Construct {
       runtime: lambda.Runtime.PROVIDED_AL2023,
       architecture: lambda.Architecture.X86_64,
       handler: 'bootstrap',
-      code: lambda.Code.fromAsset(props.assetPath),
+      code: props.code ?? lambda.Code.fromAsset(props.assetPath),
       memorySize: 128,
       timeout: props.timeout,
       role: this.role,

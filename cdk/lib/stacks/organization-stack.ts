@@ -1,66 +1,115 @@
 /**
- * Organization deployment, for the management or a delegated administrator account:
- * the central rule function (invocable by the member accounts' AWS Config), a
- * service-managed StackSet that prepares every account of the target OUs, and an
- * organization conformance pack holding only the rule and its remediation.
+ * The organization deployment in one Region, for the management or a delegated-admin
+ * account (one stack per `deploymentRegions` entry): a service-managed StackSet with
+ * automatic deployment that puts the member stack into every account of the target OUs
+ * in this Region, present and future, and by placement:
+ *
+ * - `members`: nothing central evaluates; the StackSet passes the Region's code bucket
+ *   (the `SecretsCmkCode-<Region>` stack) and object key to the member functions;
+ * - `central`: the Region's rule function, its one organization-wide invoke grant
+ *   (`OrganizationInvokePolicy`), and the StackSet passes its ARN and its role's ARN.
+ *
+ * With `callAs=SELF` the management account, which a service-managed StackSet never
+ * reaches, gets the member resources from this stack. No account is listed anywhere: the
+ * template is the same for an organization of one account or of thousands.
  */
 import { Aws, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
-import * as config from 'aws-cdk-lib/aws-config';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import type { OrganizationSettings, SecretsCmkSettings } from '../config';
-import { RemediationDocuments } from '../constructs/remediation-documents';
-import { RemediationRole } from '../constructs/remediation-role';
-import { RestoreRole } from '../constructs/restore-role';
 import { RuleFunction, ruleFunctionProps } from '../constructs/rule-function';
-import { configInvokePermission } from '../constructs/secrets-cmk-rule';
-import { CONFORMANCE_PACK_NAME, MEMBER_STACKSET_NAME, REKEY_DOCUMENT_NAME } from '../names';
-import { conformancePackTemplate } from '../rule-template';
-import { CENTRAL_ROLE_PARAMETER } from './member-stack';
+import { MemberResources } from '../organization/member-resources';
+import { codeBucketName, codeObjectKey, regionalRoleName } from '../organization/naming';
+import { OrganizationInvokePolicy } from '../organization/organization-invoke-policy';
+import { MEMBER_STACKSET_NAME } from '../names';
+import {
+  CENTRAL_FUNCTION_PARAMETER,
+  CENTRAL_ROLE_PARAMETER,
+  CODE_BUCKET_PARAMETER,
+  CODE_KEY_PARAMETER,
+  memberRuleSettings,
+} from './member-stack';
 
 export interface SecretsCmkOrganizationStackProps extends StackProps {
   readonly settings: SecretsCmkSettings;
   readonly organization: OrganizationSettings;
-  /** Template of the member stack (`synthesizeMemberTemplate`). */
+  /** Template of the member stack for this Region (`synthesizeMemberTemplate`). */
   readonly memberTemplate: Record<string, unknown>;
+  /** The Region this stack serves. @default the first of `deploymentRegions` */
+  readonly region?: string;
 }
 
 export class SecretsCmkOrganizationStack extends Stack {
-  public readonly ruleFunction: RuleFunction;
   public readonly stackSet: cloudformation.CfnStackSet;
-  public readonly conformancePack: config.CfnOrganizationConformancePack;
+  /** The member resources of the management account (`callAs=SELF`). */
+  public readonly managementAccount?: MemberResources;
+  /** The central function's grant (`central`). */
+  public readonly invokePolicy?: OrganizationInvokePolicy;
+  private readonly localFunction?: RuleFunction;
 
   constructor(scope: Construct, id: string, props: SecretsCmkOrganizationStackProps) {
-    super(scope, id, {
-      description:
-        'secrets-cmk: organization-wide AWS Config rule, member account roles and runbooks, conformance pack',
-      ...props,
-    });
     const { settings, organization } = props;
+    const region = props.region ?? organization.deploymentRegions[0]!;
+    super(scope, id, {
+      description: `secrets-cmk organization deployment in ${region} (${organization.functionPlacement} placement): member StackSet`,
+      ...props,
+      env: { ...props.env, region },
+    });
+    const central = organization.functionPlacement === 'central';
+    const self = organization.callAs === 'SELF';
 
-    const { executionRoleName, organizationId } = organization;
-    this.ruleFunction = new RuleFunction(
-      this,
-      'RuleFunction',
-      ruleFunctionProps(settings, { executionRoleName, organizationId }),
-    );
-    const fn = this.ruleFunction.function;
+    // The function of this account: the Region's central function, or (members, SELF) the
+    // management account's own, from the CDK asset.
+    if (central || self) {
+      this.localFunction = new RuleFunction(
+        this,
+        'RuleFunction',
+        ruleFunctionProps(
+          settings,
+          central
+            ? {
+                executionRoleName: regionalRoleName(organization.executionRoleName, region),
+                organizationId: organization.organizationId,
+              }
+            : undefined,
+        ),
+      );
+    }
+    const stackSetNeeds: IDependable[] = [];
+    if (central) {
+      this.invokePolicy = new OrganizationInvokePolicy(this, 'OrganizationInvoke', {
+        function: this.localFunction!.function,
+        organizationId: organization.organizationId,
+      });
+      stackSetNeeds.push(this.invokePolicy);
+    }
+    if (self) {
+      this.managementAccount = new MemberResources(this, 'ManagementAccount', {
+        region,
+        rule: memberRuleSettings(settings),
+        evaluator: { kind: 'own', function: this.localFunction!.function, permits: !central },
+      });
+      if (this.invokePolicy) {
+        this.managementAccount.configRule.node.addDependency(this.invokePolicy);
+      }
+    }
 
-    // AWS Config of each account invokes the function; a service principal cannot be
-    // limited to an organization, so every account is named (SourceAccount; why not
-    // SourceArn: see configInvokePermission).
-    const permissions = [
-      configInvokePermission(this, 'ConfigInvokeSelf', fn, Aws.ACCOUNT_ID),
-      ...organization.memberAccountIds.map((account) =>
-        configInvokePermission(this, `ConfigInvoke${account}`, fn, account),
-      ),
-    ];
-
+    const parameters = central
+      ? [
+          { parameterKey: CENTRAL_ROLE_PARAMETER, parameterValue: this.localFunction!.role.roleArn },
+          { parameterKey: CENTRAL_FUNCTION_PARAMETER, parameterValue: this.localFunction!.function.functionArn },
+        ]
+      : [
+          { parameterKey: CODE_BUCKET_PARAMETER, parameterValue: codeBucketName(Aws.ACCOUNT_ID, region) },
+          { parameterKey: CODE_KEY_PARAMETER, parameterValue: codeObjectKey(settings.assetPath) },
+        ];
+    const excluded = organization.excludedAccountIds;
     this.stackSet = new cloudformation.CfnStackSet(this, 'MemberStackSet', {
       stackSetName: MEMBER_STACKSET_NAME,
-      description: 'secrets-cmk member resources: rule execution role, re-key runbooks, remediation role',
+      description: `secrets-cmk member resources in ${region}: Config rule, remediation, runbooks and their roles`,
       permissionModel: 'SERVICE_MANAGED',
       callAs: organization.callAs,
+      // Accounts that join the target OUs get the stack without a redeploy.
       autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
       capabilities: ['CAPABILITY_NAMED_IAM'],
       managedExecution: { Active: true },
@@ -69,59 +118,39 @@ export class SecretsCmkOrganizationStack extends Stack {
         maxConcurrentPercentage: 25,
         regionConcurrencyType: 'PARALLEL',
       },
-      parameters: [{ parameterKey: CENTRAL_ROLE_PARAMETER, parameterValue: this.ruleFunction.role.roleArn }],
+      parameters,
       stackInstancesGroup: [
         {
-          deploymentTargets: { organizationalUnitIds: organization.targetOuIds },
-          regions: [Aws.REGION],
+          deploymentTargets: {
+            organizationalUnitIds: organization.targetOuIds,
+            ...(excluded.length > 0 ? { accounts: excluded, accountFilterType: 'DIFFERENCE' } : {}),
+          },
+          regions: [region],
         },
       ],
       templateBody: JSON.stringify(props.memberTemplate),
     });
+    this.stackSet.node.addDependency(...stackSetNeeds);
 
-    // A service-managed StackSet never deploys to the management account, where the
-    // pack also runs: deploy the runbooks and the role here too. A delegated
-    // administrator is a member account and gets them from the StackSet.
-    const centralDependencies: Construct[] = [];
-    if (organization.callAs === 'SELF') {
-      const { remediationRoleName, restoreRoleName, keyTrust } = settings;
-      centralDependencies.push(
-        new RemediationRole(this, 'RemediationRole', { roleName: remediationRoleName, keyTrust }),
-        new RestoreRole(this, 'RestoreRole', { roleName: restoreRoleName, keyTrust }),
-        new RemediationDocuments(this, 'RemediationDocuments', { remediationRoleName, restoreRoleName, keyTrust }),
-      );
-    }
-
-    const template = conformancePackTemplate(
-      {
-        ruleName: settings.ruleName,
-        functionArn: fn.functionArn,
-        parameters: settings.ruleParameters,
-        periodicFrequency: settings.periodicFrequency,
-      },
-      settings.remediation && {
-        ruleName: settings.ruleName,
-        documentName: REKEY_DOCUMENT_NAME,
-        // A literal once CloudFormation resolves it. Its account is this one, but the
-        // runbooks run as the role of this *name* in the account they run in.
-        automationAssumeRoleArn: `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${settings.remediationRoleName}`,
-        settings: settings.remediation,
-      },
-    );
-    this.conformancePack = new config.CfnOrganizationConformancePack(this, 'ConformancePack', {
-      organizationConformancePackName: CONFORMANCE_PACK_NAME,
-      templateBody: this.toJsonString(template),
-      ...(organization.excludedAccountIds.length > 0 ? { excludedAccounts: organization.excludedAccountIds } : {}),
-    });
-    // The remediation names a runbook that must already exist in every account.
-    this.conformancePack.node.addDependency(this.stackSet, ...permissions, ...centralDependencies);
-
-    new CfnOutput(this, 'FunctionArn', { value: fn.functionArn, description: 'Central rule function' });
-    new CfnOutput(this, 'FunctionRoleArn', {
-      value: this.ruleFunction.role.roleArn,
-      description: 'Role trusted by the member execution roles',
-    });
-    new CfnOutput(this, 'ConformancePackName', { value: CONFORMANCE_PACK_NAME });
     new CfnOutput(this, 'StackSetName', { value: MEMBER_STACKSET_NAME });
+    new CfnOutput(this, 'FunctionPlacement', { value: organization.functionPlacement });
+    if (central) {
+      new CfnOutput(this, 'FunctionArn', {
+        value: this.ruleFunction.function.functionArn,
+        description: 'Central rule function',
+      });
+      new CfnOutput(this, 'FunctionRoleArn', {
+        value: this.ruleFunction.role.roleArn,
+        description: 'Role trusted by the member execution roles',
+      });
+    }
+  }
+
+  /** The function of this stack: the central one (`central`) or the management account's own. */
+  public get ruleFunction(): RuleFunction {
+    if (!this.localFunction) {
+      throw new Error('no function in this stack: members placement from a delegated administrator');
+    }
+    return this.localFunction;
   }
 }

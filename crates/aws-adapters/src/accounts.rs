@@ -11,8 +11,9 @@ use std::future::Future;
 use std::time::{Duration, SystemTime};
 use tokio::sync::Mutex;
 
-/// Assumed credentials are renewed this long before they expire, so an invocation never
-/// starts with credentials that die half way through a sweep.
+/// Cached assumed credentials are reused only while they outlive the caller's deadline
+/// by this much (clock skew, the last PutEvaluations); otherwise the role is assumed
+/// again before any work starts, so a sweep never meets ExpiredToken half way through.
 pub const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
 
 /// Temporary credentials from sts:AssumeRole.
@@ -148,13 +149,15 @@ impl<A: RoleAssumer + Sync> AccountSessions<A> {
 
     /// A configuration acting in `account`, and when its credentials expire: the base one
     /// (no expiry) for `own_account`; for another, `arn:{partition}:iam::{account}:role/{role_name}`
-    /// assumed, or reused from the cache while it has more than [`RENEW_BEFORE_EXPIRY`] left.
+    /// assumed, or reused from the cache while the credentials outlive `valid_until` (the
+    /// invocation's deadline) by more than [`RENEW_BEFORE_EXPIRY`].
     pub async fn config_for(
         &self,
         own_account: &str,
         account: &str,
         partition: &str,
         role_name: Option<&str>,
+        valid_until: SystemTime,
     ) -> Result<(SdkConfig, Option<SystemTime>), AccountAccessError> {
         if account == own_account {
             return Ok((self.base.clone(), None));
@@ -170,7 +173,7 @@ impl<A: RoleAssumer + Sync> AccountSessions<A> {
         // account then assume the role once, not once each.
         let mut cache = self.cache.lock().await;
         if let Some((config, expiration)) = cache.get(&role_arn)
-            && SystemTime::now() + RENEW_BEFORE_EXPIRY < *expiration
+            && outlives(*expiration, valid_until)
         {
             return Ok((config.clone(), Some(*expiration)));
         }
@@ -194,7 +197,29 @@ impl<A: RoleAssumer + Sync> AccountSessions<A> {
             .to_builder()
             .credentials_provider(provider)
             .build();
+        if !outlives(credentials.expiration, valid_until) {
+            tracing::warn!(
+                role_arn = %role_arn,
+                "the assumed credentials expire before the deadline: raise the role's maximum session duration"
+            );
+        }
         cache.insert(role_arn, (config.clone(), credentials.expiration));
         Ok((config, Some(credentials.expiration)))
     }
+
+    /// Drop the cached credentials of `account` (every role): after AWS rejected them
+    /// (ExpiredToken, InvalidClientTokenId), the next call assumes the role afresh.
+    pub async fn forget(&self, partition: &str, account: &str) {
+        let prefix = format!("arn:{partition}:iam::{account}:role/");
+        self.cache
+            .lock()
+            .await
+            .retain(|role_arn, _| !role_arn.starts_with(&prefix));
+    }
+}
+
+/// Whether credentials expiring at `expiration` still work [`RENEW_BEFORE_EXPIRY`] after
+/// `valid_until`.
+pub fn outlives(expiration: SystemTime, valid_until: SystemTime) -> bool {
+    valid_until + RENEW_BEFORE_EXPIRY < expiration
 }

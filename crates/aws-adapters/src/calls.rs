@@ -1,7 +1,13 @@
 //! Counting API calls by operation, for the per-invocation summary line and the tests
 //! that prove a sweep makes the minimum number of calls.
 
+use crate::error::{AwsError, FailureKind};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::collections::{BTreeMap, BTreeSet};
+use std::error::Error as StdError;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// A shared tally of API calls by operation name (`secretsmanager:ListSecrets`, ...).
@@ -11,6 +17,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 #[derive(Debug, Clone, Default)]
 pub struct ApiCalls {
     counts: Arc<Mutex<BTreeMap<&'static str, u64>>>,
+    /// Calls AWS answered with a credential error (ExpiredToken, ...): the Lambda then
+    /// assumes the member role afresh and tries once more.
+    rejected_credentials: Arc<AtomicU64>,
 }
 
 impl ApiCalls {
@@ -43,6 +52,24 @@ impl ApiCalls {
     /// Total calls so far.
     pub fn total(&self) -> u64 {
         self.snapshot().values().sum()
+    }
+
+    /// Classify a failed call of `operation` ([`AwsError::from_sdk`]), noting it when AWS
+    /// rejected the credentials themselves.
+    pub fn failed<E>(&self, operation: &'static str, err: SdkError<E, HttpResponse>) -> AwsError
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    {
+        let error = AwsError::from_sdk(operation, err);
+        if error.kind == FailureKind::Credentials {
+            self.rejected_credentials.fetch_add(1, Ordering::Relaxed);
+        }
+        error
+    }
+
+    /// Calls so far whose credentials AWS rejected.
+    pub fn rejected_credentials(&self) -> u64 {
+        self.rejected_credentials.load(Ordering::Relaxed)
     }
 }
 

@@ -6,7 +6,7 @@ use crate::error::{AwsError, FailureKind};
 use crate::time::{to_chrono, to_smithy};
 use aws_sdk_config::Client;
 use aws_sdk_config::types::{ComplianceType, ResourceType};
-use rule_core::{ConfigurationItem, Evaluation, HistoryItem, MAX_EVALUATIONS_PER_CALL};
+use rule_core::{Compliance, ConfigurationItem, Evaluation, HistoryItem, MAX_EVALUATIONS_PER_CALL};
 use std::collections::HashSet;
 use std::future::Future;
 
@@ -36,15 +36,39 @@ pub trait ConfigHistory {
     ) -> impl Future<Output = Result<Option<ConfigurationItem>, AwsError>> + Send;
 }
 
+/// One result Config holds for a rule (GetComplianceDetailsByConfigRule's
+/// `EvaluationResult`: its resource id, `ComplianceType` and `Annotation`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportedResult {
+    /// The resource id the result was put under.
+    pub resource_id: String,
+    /// Its compliance.
+    pub compliance: Compliance,
+    /// Its annotation, when it has one.
+    pub annotation: Option<String>,
+}
+
+impl ReportedResult {
+    /// Whether putting `evaluation` would record nothing new: Config holds the same
+    /// compliance and annotation for the same resource.
+    pub fn matches(&self, evaluation: &Evaluation) -> bool {
+        self.resource_id == evaluation.resource_id
+            && self.compliance == evaluation.compliance
+            && self.annotation.as_deref() == Some(evaluation.annotation.as_str())
+    }
+}
+
 /// Reading back the results a rule reported (GetComplianceDetailsByConfigRule).
 pub trait ComplianceResults {
-    /// Resource ids (of `resource_type`) with a COMPLIANT or NON_COMPLIANT result for the
-    /// rule. NOT_APPLICABLE ones are left out: they need no cleanup.
-    fn reported_resource_ids(
+    /// The rule's results for resources of `resource_type` whose compliance is one of
+    /// `compliance` (the stale-result cleanup needs COMPLIANT and NON_COMPLIANT only;
+    /// `reportChangesOnly` needs NOT_APPLICABLE too), 100 a page, in Config's order.
+    fn reported_results(
         &self,
         rule_name: &str,
         resource_type: &str,
-    ) -> impl Future<Output = Result<Vec<String>, AwsError>> + Send;
+        compliance: &[Compliance],
+    ) -> impl Future<Output = Result<Vec<ReportedResult>, AwsError>> + Send;
 }
 
 /// The three Config capabilities over the real client of one account and region.
@@ -109,7 +133,7 @@ impl EvaluationSink for ConfigService {
                 .set_evaluations(Some(pending.clone()))
                 .send()
                 .await
-                .map_err(|e| AwsError::from_sdk(op::PUT_EVALUATIONS, e))?;
+                .map_err(|e| self.calls.failed(op::PUT_EVALUATIONS, e))?;
             let failed: HashSet<(&str, &str)> = output
                 .failed_evaluations()
                 .iter()
@@ -161,7 +185,7 @@ impl ConfigHistory for ConfigService {
         let output = match result {
             Ok(output) => output,
             Err(err) => {
-                let err = AwsError::from_sdk(op::GET_RESOURCE_CONFIG_HISTORY, err);
+                let err = self.calls.failed(op::GET_RESOURCE_CONFIG_HISTORY, err);
                 return if err.kind == FailureKind::NotFound {
                     Ok(None)
                 } else {
@@ -200,12 +224,17 @@ impl ConfigHistory for ConfigService {
 }
 
 impl ComplianceResults for ConfigService {
-    async fn reported_resource_ids(
+    async fn reported_results(
         &self,
         rule_name: &str,
         resource_type: &str,
-    ) -> Result<Vec<String>, AwsError> {
-        let mut ids = Vec::new();
+        compliance: &[Compliance],
+    ) -> Result<Vec<ReportedResult>, AwsError> {
+        let types: Vec<ComplianceType> = compliance
+            .iter()
+            .map(|c| ComplianceType::from(c.as_str()))
+            .collect();
+        let mut results = Vec::new();
         let mut next_token: Option<String> = None;
         loop {
             self.calls.record(op::GET_COMPLIANCE_DETAILS);
@@ -213,28 +242,50 @@ impl ComplianceResults for ConfigService {
                 .client
                 .get_compliance_details_by_config_rule()
                 .config_rule_name(rule_name)
-                .compliance_types(ComplianceType::Compliant)
-                .compliance_types(ComplianceType::NonCompliant)
+                .set_compliance_types(Some(types.clone()))
                 .limit(100)
                 .set_next_token(next_token)
                 .send()
                 .await
-                .map_err(|e| AwsError::from_sdk(op::GET_COMPLIANCE_DETAILS, e))?;
-            ids.extend(output.evaluation_results().iter().filter_map(|result| {
-                let qualifier = result
-                    .evaluation_result_identifier()?
-                    .evaluation_result_qualifier()?;
-                (qualifier.resource_type() == Some(resource_type))
-                    .then(|| qualifier.resource_id().map(str::to_owned))
-                    .flatten()
-            }));
+                .map_err(|e| self.calls.failed(op::GET_COMPLIANCE_DETAILS, e))?;
+            results.extend(
+                output
+                    .evaluation_results()
+                    .iter()
+                    .filter_map(|result| reported_result(result, resource_type)),
+            );
             next_token = output
                 .next_token()
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned);
             if next_token.is_none() {
-                return Ok(ids);
+                return Ok(results);
             }
         }
     }
+}
+
+/// A result of `resource_type` with a compliance the rule can put; anything else
+/// (another type, INSUFFICIENT_DATA, no qualifier) is not the rule's to compare or clean.
+fn reported_result(
+    result: &aws_sdk_config::types::EvaluationResult,
+    resource_type: &str,
+) -> Option<ReportedResult> {
+    let qualifier = result
+        .evaluation_result_identifier()?
+        .evaluation_result_qualifier()?;
+    if qualifier.resource_type() != Some(resource_type) {
+        return None;
+    }
+    let compliance = match result.compliance_type()? {
+        ComplianceType::Compliant => Compliance::Compliant,
+        ComplianceType::NonCompliant => Compliance::NonCompliant,
+        ComplianceType::NotApplicable => Compliance::NotApplicable,
+        _ => return None,
+    };
+    Some(ReportedResult {
+        resource_id: qualifier.resource_id()?.to_owned(),
+        compliance,
+        annotation: result.annotation().map(str::to_owned),
+    })
 }

@@ -16,6 +16,11 @@ use std::error::Error as StdError;
 pub enum FailureKind {
     /// The caller lacks permission (AccessDenied*, UnauthorizedOperation, KMS's key policy refusals).
     AccessDenied,
+    /// AWS did not accept the caller's credentials at all (ExpiredToken,
+    /// InvalidClientTokenId, UnrecognizedClientException): nothing was decided about the
+    /// resource, so it is never read as "denied" (which on a foreign key means row 10).
+    /// Fresh credentials may succeed: retryable.
+    Credentials,
     /// The named resource does not exist.
     NotFound,
     /// Throttled, still after the SDK's retries.
@@ -105,20 +110,26 @@ impl AwsError {
 
     /// Whether a later retry of the whole invocation may succeed.
     pub fn is_retryable(&self) -> bool {
-        matches!(self.kind, FailureKind::Throttled | FailureKind::Unavailable)
+        matches!(
+            self.kind,
+            FailureKind::Throttled | FailureKind::Unavailable | FailureKind::Credentials
+        )
     }
 }
 
 /// Map an AWS error code (and HTTP status) to what the rule has to do about it.
 fn classify(code: &str, status: Option<u16>) -> FailureKind {
     match code {
-        "AccessDenied"
-        | "AccessDeniedException"
-        | "UnauthorizedOperation"
-        | "UnrecognizedClientException"
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
+            FailureKind::AccessDenied
+        }
+        // STS and most services answer ExpiredToken / InvalidClientTokenId; KMS, Secrets
+        // Manager and Config (JSON protocols) answer ExpiredTokenException /
+        // UnrecognizedClientException (botocore's models and the services' common errors).
+        "ExpiredToken"
+        | "ExpiredTokenException"
         | "InvalidClientTokenId"
-        | "ExpiredToken"
-        | "ExpiredTokenException" => FailureKind::AccessDenied,
+        | "UnrecognizedClientException" => FailureKind::Credentials,
         "NotFoundException"
         | "ResourceNotFoundException"
         | "ResourceNotDiscoveredException"
@@ -160,6 +171,30 @@ mod tests {
                 "{code}"
             );
         }
+    }
+
+    #[test]
+    fn token_errors_are_credential_failures_never_access_denied() {
+        for code in [
+            "ExpiredToken",
+            "ExpiredTokenException",
+            "InvalidClientTokenId",
+            "UnrecognizedClientException",
+        ] {
+            assert_eq!(
+                classify(code, Some(400)),
+                FailureKind::Credentials,
+                "{code}"
+            );
+        }
+        let error = AwsError {
+            operation: "kms:DescribeKey",
+            kind: FailureKind::Credentials,
+            code: "ExpiredTokenException".to_owned(),
+            message: "The security token included in the request is expired".to_owned(),
+            source: None,
+        };
+        assert!(error.is_retryable());
     }
 
     #[test]

@@ -39,7 +39,9 @@ pub use accounts::{
 pub use aws_config::SdkConfig;
 pub use calls::{ApiCalls, op};
 pub use clients::{ConfigSource, load_sdk_config, retry_config};
-pub use config_service::{ComplianceResults, ConfigHistory, ConfigService, EvaluationSink};
+pub use config_service::{
+    ComplianceResults, ConfigHistory, ConfigService, EvaluationSink, ReportedResult,
+};
 pub use error::{AwsError, FailureKind};
 pub use key_use::{KeyUsage, KeyUseProbe};
 pub use keys::{KeyCache, KeyDirectory, KmsKeyDirectory};
@@ -48,4 +50,6 @@ pub use remediation::{
     is_default_key,
 };
 pub use secrets::{ListedSecret, SecretPage, SecretStore, SecretsManagerStore};
-pub use sweep::{Sweep, SweepItem, evaluate_secret};
+pub use sweep::{
+    Listing, PageDecider, Sweep, SweepItem, Unlisted, evaluate_secret, recheck_unlisted,
+};

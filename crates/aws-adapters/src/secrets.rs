@@ -90,7 +90,7 @@ impl SecretStore for SecretsManagerStore {
             .set_next_token(next_token)
             .send()
             .await
-            .map_err(|e| AwsError::from_sdk(op::LIST_SECRETS, e))?;
+            .map_err(|e| self.calls.failed(op::LIST_SECRETS, e))?;
         let secrets = output
             .secret_list()
             .iter()
@@ -117,7 +117,7 @@ impl SecretStore for SecretsManagerStore {
         {
             Ok(output) => output,
             Err(err) => {
-                let err = AwsError::from_sdk(op::DESCRIBE_SECRET, err);
+                let err = self.calls.failed(op::DESCRIBE_SECRET, err);
                 return if err.kind == FailureKind::NotFound {
                     Ok(None)
                 } else {

@@ -46,30 +46,21 @@ enum NextPage {
     Done,
 }
 
-/// A sweep over every secret ListSecrets returns for one account and region, one page at
-/// a time so the caller can report each page while the next is fetched.
+/// The listing half of a sweep: ListSecrets, one page after another (each needs the
+/// previous page's token, so pages cannot be fetched in parallel: listing is the floor
+/// of a sweep's time).
 #[derive(Debug)]
-pub struct Sweep<'a, S, K> {
+pub struct Listing<'a, S> {
     store: &'a S,
-    directory: &'a K,
-    params: &'a RuleParameters,
-    cache: KeyCache,
     next: NextPage,
     pages: u64,
 }
 
-impl<'a, S, K> Sweep<'a, S, K>
-where
-    S: SecretStore + Sync,
-    K: KeyDirectory + Sync,
-{
-    /// A sweep that has not listed anything yet.
-    pub fn new(store: &'a S, directory: &'a K, params: &'a RuleParameters) -> Sweep<'a, S, K> {
-        Sweep {
+impl<'a, S: SecretStore + Sync> Listing<'a, S> {
+    /// A listing that has not started.
+    pub fn new(store: &'a S) -> Listing<'a, S> {
+        Listing {
             store,
-            directory,
-            params,
-            cache: KeyCache::new(),
             next: NextPage::First,
             pages: 0,
         }
@@ -85,16 +76,9 @@ where
         self.pages
     }
 
-    /// Distinct key references described so far.
-    pub fn keys_described(&self) -> usize {
-        self.cache.len()
-    }
-
-    /// List and decide the next page; `Ok(None)` once every page is done. A ListSecrets
-    /// failure (after the SDK's retries) ends the sweep with the error; what was decided
-    /// on earlier pages stands. A DescribeSecret failure makes only that secret
-    /// unverifiable.
-    pub async fn next_page(&mut self) -> Result<Option<Vec<SweepItem>>, AwsError> {
+    /// The next page's secrets; `Ok(None)` once every page is listed. A ListSecrets
+    /// failure (after the SDK's retries) is returned; the listing can be asked again.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<ListedSecret>>, AwsError> {
         let token = match &self.next {
             NextPage::Done => return Ok(None),
             NextPage::First => None,
@@ -103,10 +87,53 @@ where
         let page = self.store.list_page(token).await?;
         self.pages += 1;
         self.next = page.next_token.map_or(NextPage::Done, NextPage::Token);
+        Ok(Some(page.secrets))
+    }
+}
 
+/// The deciding half of a sweep: the replica details and key facts a listed page needs
+/// (DescribeSecret [`DESCRIBE_CONCURRENCY`] at a time, DescribeKey once per distinct
+/// reference, cached across pages), then the decisions. It runs while the next pages are
+/// listed.
+#[derive(Debug)]
+pub struct PageDecider<'a, S, K> {
+    store: &'a S,
+    directory: &'a K,
+    params: &'a RuleParameters,
+    cache: KeyCache,
+}
+
+impl<'a, S, K> PageDecider<'a, S, K>
+where
+    S: SecretStore + Sync,
+    K: KeyDirectory + Sync,
+{
+    /// A decider with an empty key cache.
+    pub fn new(
+        store: &'a S,
+        directory: &'a K,
+        params: &'a RuleParameters,
+    ) -> PageDecider<'a, S, K> {
+        PageDecider {
+            store,
+            directory,
+            params,
+            cache: KeyCache::new(),
+        }
+    }
+
+    /// Distinct key references described so far.
+    pub fn keys_described(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// Decide every secret of a listed page, in its order. A DescribeSecret failure makes
+    /// only that secret unverifiable; a secret that vanished since it was listed is left
+    /// out (the next sweep's stale-result cleanup covers it).
+    pub async fn decide(&mut self, page: Vec<ListedSecret>) -> Vec<SweepItem> {
         let store = self.store;
         let params = self.params;
-        let gathered: Vec<Option<Gathered>> = stream::iter(page.secrets)
+        let gathered: Vec<Option<Gathered>> = stream::iter(page)
             .map(|listed| gather_replicas(store, params, listed))
             .buffered(DESCRIBE_CONCURRENCY)
             .collect()
@@ -120,7 +147,7 @@ where
             .collect();
         self.cache.resolve(self.directory, needed).await;
 
-        let items = gathered
+        gathered
             .into_iter()
             .flatten()
             .map(|gathered| match gathered {
@@ -133,8 +160,56 @@ where
                     decision: Decision::Unverifiable { reason },
                 },
             })
-            .collect();
-        Ok(Some(items))
+            .collect()
+    }
+}
+
+/// A sweep over every secret ListSecrets returns for one account and region, one page at
+/// a time: [`Listing`] then [`PageDecider`] for each page, in turn (the CLI's audit). The
+/// rule's periodic run drives the two halves itself so that they overlap.
+#[derive(Debug)]
+pub struct Sweep<'a, S, K> {
+    listing: Listing<'a, S>,
+    decider: PageDecider<'a, S, K>,
+}
+
+impl<'a, S, K> Sweep<'a, S, K>
+where
+    S: SecretStore + Sync,
+    K: KeyDirectory + Sync,
+{
+    /// A sweep that has not listed anything yet.
+    pub fn new(store: &'a S, directory: &'a K, params: &'a RuleParameters) -> Sweep<'a, S, K> {
+        Sweep {
+            listing: Listing::new(store),
+            decider: PageDecider::new(store, directory, params),
+        }
+    }
+
+    /// Whether every page has been listed.
+    pub fn is_done(&self) -> bool {
+        self.listing.is_done()
+    }
+
+    /// Pages listed so far.
+    pub fn pages(&self) -> u64 {
+        self.listing.pages()
+    }
+
+    /// Distinct key references described so far.
+    pub fn keys_described(&self) -> usize {
+        self.decider.keys_described()
+    }
+
+    /// List and decide the next page; `Ok(None)` once every page is done. A ListSecrets
+    /// failure (after the SDK's retries) ends the sweep with the error; what was decided
+    /// on earlier pages stands. A DescribeSecret failure makes only that secret
+    /// unverifiable.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<SweepItem>>, AwsError> {
+        match self.listing.next_page().await? {
+            None => Ok(None),
+            Some(page) => Ok(Some(self.decider.decide(page).await)),
+        }
     }
 }
 
@@ -170,4 +245,53 @@ async fn gather_replicas<S: SecretStore + Sync>(
 
 fn needs_replica_details(listed: &ListedSecret, params: &RuleParameters) -> bool {
     listed.may_have_replicas() && replica_keys_matter(&listed.facts, params)
+}
+
+/// What DescribeSecret says of a secret that had a result but was not listed.
+#[derive(Debug)]
+pub enum Unlisted {
+    /// DescribeSecret does not find it: its result may be cleared.
+    Gone,
+    /// It exists (ListSecrets lagged behind its creation or a change): decided from
+    /// DescribeSecret's facts instead, so its result is refreshed, never cleared.
+    Present(SweepItem),
+    /// DescribeSecret failed: its result is left as it is.
+    Failed(AwsError),
+}
+
+/// Ask DescribeSecret about each of `resource_ids` (previously reported, not listed by
+/// the sweep), [`DESCRIBE_CONCURRENCY`] at a time, in order. A secret that still exists
+/// is decided as the sweep would have, with one shared key cache.
+pub async fn recheck_unlisted<S, K>(
+    store: &S,
+    directory: &K,
+    params: &RuleParameters,
+    resource_ids: &[&str],
+) -> Vec<(String, Unlisted)>
+where
+    S: SecretStore + Sync,
+    K: KeyDirectory + Sync,
+{
+    let described: Vec<(String, Result<Option<SecretFacts>, AwsError>)> =
+        stream::iter(resource_ids)
+            .map(|id| async move { ((*id).to_owned(), store.describe(id).await) })
+            .buffered(DESCRIBE_CONCURRENCY)
+            .collect()
+            .await;
+    let mut cache = KeyCache::new();
+    let mut rechecked = Vec::with_capacity(described.len());
+    for (resource_id, outcome) in described {
+        let unlisted = match outcome {
+            Ok(None) => Unlisted::Gone,
+            Err(err) => Unlisted::Failed(err),
+            Ok(Some(mut secret)) => {
+                // Config knows the secret by the id it was reported under.
+                secret.resource_id.clone_from(&resource_id);
+                let decision = evaluate_secret(&secret, params, directory, &mut cache).await;
+                Unlisted::Present(SweepItem { secret, decision })
+            }
+        };
+        rechecked.push((resource_id, unlisted));
+    }
+    rechecked
 }

@@ -4,9 +4,15 @@
 //! same message from the CLI as from the Lambda.
 
 use crate::error::CliError;
+use crate::output::Show;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use rule_core::{ParameterError, RuleParameters};
 use std::path::PathBuf;
+
+mod check_template;
+pub mod doctor;
+pub use check_template::{CheckTemplateArgs, TemplateFormat};
+pub use doctor::{DoctorArgs, DoctorFormat};
 
 const MAIN_AFTER_HELP: &str = "\
 Examples:
@@ -34,10 +40,16 @@ Every secret is judged by the rule's own decision table, with the rule's paramet
 (each flag is the rule parameter of the same name; same defaults, same validation).
 Secrets scheduled for deletion are listed (NOT_APPLICABLE).
 
-Output: table (with a summary line), json (an array of objects: arn, name, account,
-region, kms_key_id (as stored; null for the default key), compliance, row (the
-decision-table row as a string: \"4\", \"5a\", ...), owning_service, reason) or csv (the same columns, with a header). With json and csv the
-summary goes to stderr, so stdout holds only the data.
+Output: table, for people: the counts by verdict, by cause (the decision-table row) and,
+across accounts, by account, then one line per finding (NON_COMPLIANT and unverified,
+worst first, then by account, Region, name) with its short cause; --show all lists every
+secret, --show details adds each one's full reason and fix. On a terminal it fits the
+width and has colour (not with NO_COLOR); piped, it is plain and never cut. json (an
+array of objects: arn, name, account, region, kms_key_id (as stored; null for the
+default key), compliance, row (the decision-table row as a string: \"4\", \"5a\", ...),
+owning_service, reason); csv (the same columns, with a header); html (with --output
+FILE: one self-contained page with the summary, charts, a findings table that sorts and
+filters, and each finding's fix). With json, csv and html the summary goes to stderr.
 
 A secret that could not be verified (an AWS error, e.g. DescribeKey denied in its own
 account or throttled after retries) is never guessed: its compliance is null (json),
@@ -165,6 +177,8 @@ impl Cli {
             Command::Audit(args) => &args.region,
             Command::Remediate(args) => &args.region,
             Command::Backout(args) => &args.region,
+            Command::CheckTemplate(args) => &args.region,
+            Command::Doctor(args) => &args.region,
         };
         self.global
             .region
@@ -203,6 +217,12 @@ pub enum Command {
     /// Restore the keys a remediation changed, from its backout plan; dry run without --apply.
     #[command(after_help = BACKOUT_AFTER_HELP)]
     Backout(BackoutArgs),
+    /// Judge CloudFormation templates and CDK cloud assemblies (cdk.out) before they are deployed.
+    #[command(after_help = check_template::after_help())]
+    CheckTemplate(CheckTemplateArgs),
+    /// Read-only checks of the account and Region the rule relies on (recorder, rule, permissions).
+    #[command(after_help = doctor::DOCTOR_AFTER_HELP)]
+    Doctor(DoctorArgs),
 }
 
 /// The rule's parameters, as flags. Each is passed to the rule's own validation.
@@ -279,6 +299,8 @@ pub enum Format {
     Json,
     /// CSV with a header row.
     Csv,
+    /// A self-contained HTML report (needs --output).
+    Html,
 }
 
 /// `secrets-cmk audit`.
@@ -293,6 +315,12 @@ pub struct AuditArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Table: which secrets to list (findings: NON_COMPLIANT and unverified).
+    #[arg(long, value_enum, default_value_t = Show::Findings)]
+    pub show: Show,
+    /// Write the output to FILE instead of stdout (needed for --format html).
+    #[arg(long, value_name = "FILE", required_if_eq("format", "html"))]
+    pub output: Option<PathBuf>,
     /// Exit with 1 when any secret is NON_COMPLIANT.
     #[arg(long)]
     pub fail_on_noncompliant: bool,
@@ -451,7 +479,7 @@ mod tests {
         assert_eq!(err.exit_code(), 2);
         assert!(
             err.to_string()
-                .contains("[possible values: table, json, csv]"),
+                .contains("[possible values: table, json, csv, html]"),
             "{err}"
         );
     }

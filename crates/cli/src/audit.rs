@@ -4,8 +4,11 @@
 
 use crate::args::{AuditArgs, Format};
 use crate::error::CliError;
-use crate::output::{AuditRow, Summary, render_csv, render_json, render_table};
-use crate::term::{Progress, stdout_width};
+use crate::output::{
+    AuditRow, ReportMeta, Summary, TableView, render_csv, render_html, render_json, render_table,
+};
+use crate::term::{Progress, stdout_view};
+use chrono::{SecondsFormat, Utc};
 use rule_core::RuleParameters;
 use secrets_cmk_aws::clients::{in_region, region_of};
 use secrets_cmk_aws::{
@@ -13,6 +16,7 @@ use secrets_cmk_aws::{
     Sweep, SweepItem,
 };
 use std::io::Write;
+use std::path::Path;
 
 /// What a sweep of one Region gave: every decided secret, and the ListSecrets error that
 /// ended it early, if one did (what was decided before it stands).
@@ -79,7 +83,7 @@ pub fn audit_regions(base: &SdkConfig, given: &[String]) -> Result<Vec<String>, 
     Ok(regions)
 }
 
-/// Run the audit and write the results to stdout.
+/// Run the audit and write the results to stdout, or to `--output`.
 pub async fn run(
     base: &SdkConfig,
     regions: &[String],
@@ -93,7 +97,9 @@ pub async fn run(
     let mut failures = Vec::new();
     // Sequentially: each Region has its own quotas, but one at a time keeps the progress
     // and any error easy to follow, and the KMS quota is shared account-wide anyway.
-    for region in &regions {
+    let total = regions.len() as u64;
+    for (done, region) in (0_u64..).zip(&regions) {
+        progress.counted(done, total, format!("{region}: listing secrets"));
         let config = in_region(base, region);
         let store = SecretsManagerStore::from_config(&config, calls.clone());
         let keys = KmsKeyDirectory::new(config, calls.clone());
@@ -107,23 +113,110 @@ pub async fn run(
     tracing::info!(regions = regions.len(), secrets = rows.len(), calls = ?calls.snapshot(), "audit done");
 
     let summary = Summary::of(&rows, regions.len());
-    let text = match args.format {
-        Format::Table => render_table(&rows, &summary, stdout_width()),
-        Format::Json => {
-            render_json(&rows).map_err(|e| CliError::Usage(format!("rendering JSON: {e}")))?
-        }
-        Format::Csv => {
-            render_csv(&rows).map_err(|e| CliError::Usage(format!("rendering CSV: {e}")))?
-        }
-    };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
-    if args.format != Format::Table {
+    let text = render(&rows, &summary, args, &regions)?;
+    write_output(args.output.as_deref(), &text)?;
+    if args.format != Format::Table || args.output.is_some() {
         // stdout holds only data in these formats; people still get the counts.
         eprintln!("{}", summary.line());
     }
+    if let Some(path) = &args.output {
+        eprintln!(
+            "wrote the {} to {}",
+            format_name(args.format),
+            path.display()
+        );
+    }
     outcome(&summary, &failures, args.fail_on_noncompliant)
+}
+
+/// The results in the format asked for. A table for a file is drawn as for a pipe.
+fn render(
+    rows: &[AuditRow],
+    summary: &Summary,
+    args: &AuditArgs,
+    regions: &[String],
+) -> Result<String, CliError> {
+    Ok(match args.format {
+        Format::Table => {
+            let view = match args.output {
+                None => stdout_view(args.show),
+                Some(_) => TableView {
+                    show: args.show,
+                    ..TableView::default()
+                },
+            };
+            render_table(rows, summary, &view)
+        }
+        Format::Json => {
+            render_json(rows).map_err(|e| CliError::Usage(format!("rendering JSON: {e}")))?
+        }
+        Format::Csv => {
+            render_csv(rows).map_err(|e| CliError::Usage(format!("rendering CSV: {e}")))?
+        }
+        Format::Html => render_html(rows, &report_meta(summary, args, regions))
+            .map_err(|e| CliError::Usage(format!("rendering HTML: {e}")))?,
+    })
+}
+
+/// What the HTML report says about this run: its counts, time and parameters (as
+/// given; the rule's defaults where none was).
+pub fn report_meta(summary: &Summary, args: &AuditArgs, regions: &[String]) -> ReportMeta {
+    let rule = &args.rule;
+    let or =
+        |value: &Option<String>, default: &str| value.clone().unwrap_or_else(|| default.to_owned());
+    ReportMeta {
+        title: "secrets-cmk audit".to_owned(),
+        headline: summary.line(),
+        generated_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+        parameters: vec![
+            ("Regions".to_owned(), regions.join(", ")),
+            (
+                "kmsKeyArns".to_owned(),
+                or(&rule.kms_key_arns, "(any customer managed key)"),
+            ),
+            (
+                "allowedKeyAccounts".to_owned(),
+                or(&rule.allowed_key_accounts, "(the secret's own account)"),
+            ),
+            (
+                "checkReplicas".to_owned(),
+                or(&rule.check_replicas, "true (default)"),
+            ),
+            (
+                "requireEnabledKey".to_owned(),
+                or(&rule.require_enabled_key, "true (default)"),
+            ),
+            (
+                "exemptionTagKey".to_owned(),
+                or(&rule.exemption_tag_key, "(none)"),
+            ),
+        ],
+    }
+}
+
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Table => "table",
+        Format::Json => "JSON",
+        Format::Csv => "CSV",
+        Format::Html => "HTML report",
+    }
+}
+
+/// Write `text` to the file, or to stdout. A file that cannot be written is exit 2,
+/// naming it.
+/// `text` to `--output` FILE, or to stdout (shared with check-template).
+pub(crate) fn write_output(path: Option<&Path>, text: &str) -> Result<(), CliError> {
+    match path {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| CliError::Usage(format!("cannot write --output {}: {e}", path.display()))),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+            Ok(())
+        }
+    }
 }
 
 /// The exit status of an audit, from what it found: incomplete (unverified secrets or a

@@ -144,12 +144,11 @@ where
     let mut looked: Vec<(&PlanEntry, String, Action)> = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     for (n, entry) in plan.entries.iter().enumerate() {
-        progress.status(format!(
-            "checking {}/{}: {}",
-            n + 1,
-            plan.entries.len(),
-            entry.secret_name
-        ));
+        progress.counted(
+            n as u64,
+            plan.entries.len() as u64,
+            format!("checking {}", entry.secret_name),
+        );
         if seen.contains(&entry.secret_arn.as_str()) {
             looked.push((
                 entry,

@@ -5,7 +5,7 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | done: the audit is complete (and, with `--fail-on-noncompliant`, found nothing NON_COMPLIANT); every targeted secret is on the wanted key |
-//! | 1 | the audit is complete and found NON_COMPLIANT secrets, with `--fail-on-noncompliant` |
+//! | 1 | the audit is complete and found NON_COMPLIANT secrets, with `--fail-on-noncompliant`; `doctor`: a check failed |
 //! | 2 | bad input, or an AWS error, or something left undone: a secret that could not be verified, a Region that could not be listed, a refused target key, a secret refused or failed |
 //!
 //! 2 wins over 1: an audit that could not look at everything is not a clean finding.
@@ -72,6 +72,20 @@ pub enum CliError {
         /// How many.
         count: usize,
     },
+    /// `check-template`: at least one resource of the templates is NON_COMPLIANT.
+    #[error("{count} NON_COMPLIANT resource(s) in the templates")]
+    TemplateFindings {
+        /// How many.
+        count: usize,
+    },
+    /// `doctor`: at least one check failed (the report says which, and how to fix it).
+    #[error("{count} doctor check(s) failed ({summary})")]
+    ChecksFailed {
+        /// How many failed.
+        count: usize,
+        /// The report's summary line.
+        summary: String,
+    },
     /// Writing the results failed (a closed pipe is not reported: see [`CliError::is_quiet`]).
     #[error("writing the output failed: {0}")]
     Output(#[source] std::io::Error),
@@ -81,7 +95,9 @@ impl CliError {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::NonCompliant { .. } => EXIT_NON_COMPLIANT,
+            CliError::NonCompliant { .. }
+            | CliError::TemplateFindings { .. }
+            | CliError::ChecksFailed { .. } => EXIT_NON_COMPLIANT,
             CliError::Output(err) if err.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
             _ => EXIT_ERROR,
         }
@@ -122,6 +138,7 @@ mod tests {
         let parameter = RuleParameters::from_pairs([("checkReplicas", "maybe")]).unwrap_err();
         let cases: Vec<(CliError, u8)> = vec![
             (CliError::NonCompliant { count: 3 }, 1),
+            (CliError::TemplateFindings { count: 2 }, 1),
             (
                 CliError::Parameter {
                     flag: "--check-replicas",

@@ -13,9 +13,11 @@
 //! | [`audit`] | `audit`: sweep each Region, render, exit status |
 //! | [`remediate`] | `remediate`: pick, pre-check, dry run or re-key with a backout plan |
 //! | [`backout`] | `backout`: restore the previous keys from a plan |
+//! | [`doctor`] | `doctor`: read-only checks of the account and Region the rule relies on |
 //! | [`change`] | what both share: the services, resolving a stored key, verifying a change |
 //! | [`plan`] | the backout plan file (versioned JSON) |
-//! | [`output`] | table, JSON and CSV rendering (pure) |
+//! | [`output`] | rendering (pure): the findings model, the table for people, JSON, CSV, the HTML report |
+//! | [`template`] | `check-template`: the decision table on CloudFormation templates and `cdk.out`, before deployment |
 //! | [`term`] | the progress indicator and the terminal width |
 //! | [`error`] | errors and exit codes |
 
@@ -23,10 +25,12 @@ pub mod args;
 pub mod audit;
 pub mod backout;
 pub mod change;
+pub mod doctor;
 pub mod error;
 pub mod output;
 pub mod plan;
 pub mod remediate;
+pub mod template;
 pub mod term;
 
 pub use args::Cli;

@@ -2,11 +2,11 @@
 //! configuration, dispatch, and turn the outcome into an exit code and a message.
 
 use clap::Parser;
-use secrets_cmk_aws::{ConfigSource, load_sdk_config};
+use secrets_cmk_aws::{ConfigSource, SdkConfig, load_sdk_config};
 use secrets_cmk_cli::args::Command;
 use secrets_cmk_cli::error::{EXIT_ERROR, EXIT_NON_COMPLIANT};
 use secrets_cmk_cli::term::Progress;
-use secrets_cmk_cli::{Cli, CliError, audit, backout, remediate};
+use secrets_cmk_cli::{Cli, CliError, audit, backout, remediate, template};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -45,12 +45,21 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
         profile: cli.global.profile.clone(),
         region: regions.first().cloned(),
     };
-    let config = load_sdk_config(&source).await;
+    // An offline check-template reads files only: loading the AWS configuration there
+    // would only cost time and print IMDS warnings on a machine without AWS settings.
+    let offline = matches!(&cli.command, Command::CheckTemplate(args) if !args.resolve);
+    let config = if offline {
+        SdkConfig::builder().build()
+    } else {
+        load_sdk_config(&source).await
+    };
     let progress = Progress::on_stderr(cli.global.verbose == 0);
     match &cli.command {
         Command::Audit(args) => audit::run(&config, &regions, args, &progress).await,
         Command::Remediate(args) => remediate::run(&config, &regions, args, &progress).await,
         Command::Backout(args) => backout::run(&config, &regions, args, &progress).await,
+        Command::CheckTemplate(args) => template::run(&config, &regions, args).await,
+        Command::Doctor(args) => secrets_cmk_cli::doctor::run(&config, &regions, args).await,
     }
 }
 

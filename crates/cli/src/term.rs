@@ -1,17 +1,26 @@
 //! What depends on the terminal: the progress indicator on stderr, shown only when stderr
-//! is a terminal (a pipe or a CI log gets no control characters), and the width tables
-//! wrap to, only when stdout is a terminal.
+//! is a terminal (a pipe or a CI log gets no control characters), and how tables are
+//! drawn on stdout: fitted to its width and coloured only when it is a terminal
+//! (`NO_COLOR` turns colour off, <https://no-color.org>).
 
+use crate::output::{Show, TableView};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::ffi::OsStr;
 use std::io::IsTerminal;
 use std::time::Duration;
 
-/// A spinner with a count of secrets checked. ListSecrets does not say how many secrets
-/// there are, so it counts up rather than filling a bar.
+/// A spinner with what is going on, and, where the total is known (Regions to audit,
+/// secrets to re-key), a bar with the count and an ETA. ListSecrets does not say how many
+/// secrets there are, so within a Region it counts up rather than filling a bar.
 #[derive(Debug, Clone)]
 pub struct Progress {
     bar: ProgressBar,
 }
+
+/// The spinner's line.
+const SPINNER: &str = "{spinner} {msg} [{elapsed}]";
+/// The line once the total is known.
+const COUNTED: &str = "{spinner} [{bar:24}] {pos}/{len} {msg} [{elapsed}, ETA {eta}]";
 
 impl Progress {
     /// Shown on stderr when `wanted` and stderr is a terminal; hidden otherwise. (`-v`
@@ -21,7 +30,7 @@ impl Progress {
             return Progress::hidden();
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
+        if let Ok(style) = ProgressStyle::with_template(SPINNER) {
             bar.set_style(style);
         }
         bar.enable_steady_tick(Duration::from_millis(120));
@@ -45,6 +54,19 @@ impl Progress {
         self.bar.set_message(message);
     }
 
+    /// `done` of `total` steps are done, and what is going on now: a bar with an ETA.
+    /// A total of one stays a spinner (an ETA of one step says nothing).
+    pub fn counted(&self, done: u64, total: u64, message: String) {
+        if total > 1 && self.bar.length() != Some(total) {
+            self.bar.set_length(total);
+            if let Ok(style) = ProgressStyle::with_template(COUNTED) {
+                self.bar.set_style(style.progress_chars("=> "));
+            }
+        }
+        self.bar.set_position(done);
+        self.bar.set_message(message);
+    }
+
     /// Remove it from the screen (before results are printed).
     pub fn clear(&self) {
         self.bar.finish_and_clear();
@@ -64,4 +86,53 @@ pub fn stdout_width() -> Option<u16> {
     comfy_table::Table::new()
         .width()
         .filter(|width| *width >= MIN_WRAP_WIDTH)
+}
+
+/// Whether to colour: only on a terminal, never with `NO_COLOR` set to anything but the
+/// empty string, never on `TERM=dumb`.
+pub fn colour_wanted(is_terminal: bool, no_color: Option<&OsStr>, term: Option<&OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(OsStr::is_empty) && term.is_none_or(|term| term != "dumb")
+}
+
+/// How a table for stdout is drawn: `show`, and the terminal's width and colour (none
+/// of either on a pipe or a file).
+pub fn stdout_view(show: Show) -> TableView {
+    let colour = colour_wanted(
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    );
+    TableView {
+        show,
+        width: stdout_width(),
+        colour,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_and_never_with_no_color() {
+        let some = |s: &'static str| Some(OsStr::new(s));
+        assert!(colour_wanted(true, None, some("xterm-256color")));
+        assert!(
+            colour_wanted(true, some(""), None),
+            "an empty NO_COLOR is unset"
+        );
+        assert!(!colour_wanted(true, some("1"), None));
+        assert!(!colour_wanted(true, None, some("dumb")));
+        assert!(!colour_wanted(false, None, some("xterm")));
+    }
+
+    #[test]
+    fn a_hidden_progress_takes_counts_and_messages_silently() {
+        // GIVEN no terminal / WHEN counted and cleared / THEN nothing is drawn, nothing fails
+        let progress = Progress::hidden();
+        progress.counted(1, 3, "eu-west-1".into());
+        progress.status("x".into());
+        progress.clear();
+        assert!(progress.is_hidden());
+    }
 }

@@ -126,6 +126,30 @@ async fn run() -> Result<()> {
         "audit, as an auditor would",
         &[0],
     )?;
+    // The same audit as the HTML report a person hands on; it outlives the demo.
+    let report = binaries.cli.with_file_name("secrets-cmk-demo-report.html");
+    let mut html = with_flags(&["audit", "--format", "html", "--output"]);
+    html.insert(4, path_str(&report));
+    let what = "audit --format html: the self-contained report";
+    cli(&binaries.cli, &emulator, &html, what, &[0])?;
+    println!(
+        "    the HTML report is {} (open it in a browser)",
+        report.display()
+    );
+    // doctor checks what a real account needs. The demo drives the rule itself, so the
+    // emulator has no Config recorder and no deployed rule: doctor fails those two checks
+    // with their fixes (exit 1) and says which checks it could not make, and why.
+    let doctor = [
+        "doctor".to_owned(),
+        "--rule-name".to_owned(),
+        RULE_NAME.to_owned(),
+    ];
+    let what = "doctor: read-only checks of the account the rule relies on";
+    cli(&binaries.cli, &emulator, &doctor, what, &[1])?;
+    println!(
+        "    doctor shows what a real account still lacks here: no recorder of\n    \
+         AWS::SecretsManager::Secret, no deployed rule (this demo invokes the rule itself)"
+    );
     // The multi-Region secret is refused (re-keying the primary does not fix its
     // replica): the CLI says so and exits 2 after doing the rest.
     let mut dry_run = with_flags(&["remediate", "--kms-key-id"]);

@@ -47,12 +47,17 @@ pub mod admin {
     /// GET: the fault configuration and injection counts; POST: replace it
     /// (`{"rules": [...], "failed_evaluations": {...}}`).
     pub const FAULTS: &str = "/_secrets_cmk/faults";
+    /// GET: the latency model; POST `{"ms", "jitter_ms", "seed"}`: replace it.
+    pub const LATENCY: &str = "/_secrets_cmk/latency";
     /// POST `{resourceId, recorded}`: Config reports this resource as (not) recorded.
     pub const CONFIG_NOT_RECORDED: &str = "/_secrets_cmk/config/not-recorded";
     /// POST `{configRuleName}`: `{"resultToken"}`, a token attributed to that rule.
     pub const CONFIG_RESULT_TOKENS: &str = "/_secrets_cmk/config/result-tokens";
     /// POST `{account, region, secretId, owningService}`: mark a secret service-owned.
     pub const SECRET_OWNING_SERVICE: &str = "/_secrets_cmk/secrets/owning-service";
+    /// POST `{"account", "region", "secretId", "seconds"}`: ListSecrets leaves the
+    /// secret out (AWS's listing lagging a write) for `seconds`, null = until cleared.
+    pub const SECRET_LIST_LAG: &str = "/_secrets_cmk/secrets/list-lag";
 }
 
 /// AWS credentials for the emulator. moto maps an access key to an account: the dummy
@@ -371,6 +376,14 @@ impl Emulator {
         self.admin_post(admin::FAULTS, &rules).await.map(drop)
     }
 
+    /// Makes every API request wait `ms` milliseconds, ± a uniform draw of up to
+    /// `jitter_ms` seeded with `seed`, outside the section that serialises moto (the
+    /// emulator's latency model; `set_latency(0.0, 0.0, 0)` turns it off, so does a reset).
+    pub async fn set_latency(&self, ms: f64, jitter_ms: f64, seed: u64) -> Result<()> {
+        let body = json!({"ms": ms, "jitter_ms": jitter_ms, "seed": seed});
+        self.admin_post(admin::LATENCY, &body).await.map(drop)
+    }
+
     /// Makes Config treat `resource_id` as not recorded.
     pub async fn mark_not_recorded(&self, resource_id: &str) -> Result<()> {
         self.admin_post(
@@ -397,6 +410,30 @@ impl Emulator {
             "owningService": owning_service,
         });
         self.admin_post(admin::SECRET_OWNING_SERVICE, &body)
+            .await
+            .map(drop)
+    }
+
+    /// ListSecrets leaves the secret out until [`Emulator::list_again`], as AWS's
+    /// listing may for minutes after a write; DescribeSecret still finds it.
+    pub async fn withhold_from_listing(
+        &self,
+        account: &str,
+        region: &str,
+        secret_id: &str,
+    ) -> Result<()> {
+        let body = json!({ "account": account, "region": region, "secretId": secret_id });
+        self.admin_post(admin::SECRET_LIST_LAG, &body)
+            .await
+            .map(drop)
+    }
+
+    /// Ends [`Emulator::withhold_from_listing`] for the secret.
+    pub async fn list_again(&self, account: &str, region: &str, secret_id: &str) -> Result<()> {
+        let body = json!({
+            "account": account, "region": region, "secretId": secret_id, "seconds": 0,
+        });
+        self.admin_post(admin::SECRET_LIST_LAG, &body)
             .await
             .map(drop)
     }

@@ -20,7 +20,7 @@ pub const BULK_CONCURRENCY: usize = 16;
 /// A KMS key as created.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Key {
-    /// The key id (a UUID).
+    /// The key id (a UUID, or `mrk-` and 32 hex digits for a multi-Region key).
     pub key_id: String,
     /// The key ARN.
     pub arn: String,
@@ -106,6 +106,48 @@ pub async fn create_cmk(kms: &aws_sdk_kms::Client, description: &str) -> Result<
         key_id: metadata.key_id,
         arn,
     })
+}
+
+/// Creates a multi-Region primary key (`mrk-` id) and a replica of it in each of
+/// `replica_regions`: the primary, then the replicas (same key id, each Region's ARN).
+pub async fn create_multi_region_key(
+    kms: &aws_sdk_kms::Client,
+    replica_regions: &[&str],
+) -> Result<Vec<Key>> {
+    let output = kms
+        .create_key()
+        .multi_region(true)
+        .send()
+        .await
+        .map_err(Error::sdk("CreateKey MultiRegion"))?;
+    let metadata = output
+        .key_metadata
+        .ok_or_else(|| Error::Invalid("CreateKey returned no KeyMetadata".into()))?;
+    let primary = Key {
+        arn: metadata
+            .arn
+            .ok_or_else(|| Error::Invalid("CreateKey returned no Arn".into()))?,
+        key_id: metadata.key_id,
+    };
+    let mut keys = vec![primary.clone()];
+    for region in replica_regions {
+        let replica = kms
+            .replicate_key()
+            .key_id(&primary.key_id)
+            .replica_region(*region)
+            .send()
+            .await
+            .map_err(Error::sdk(format!("ReplicateKey to {region}")))?
+            .replica_key_metadata
+            .ok_or_else(|| Error::Invalid("ReplicateKey returned no metadata".into()))?;
+        keys.push(Key {
+            arn: replica
+                .arn
+                .ok_or_else(|| Error::Invalid("ReplicateKey returned no Arn".into()))?,
+            key_id: replica.key_id,
+        });
+    }
+    Ok(keys)
 }
 
 /// Creates alias `alias_name` (`alias/...`) for `key_id`.

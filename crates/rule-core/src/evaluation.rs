@@ -70,26 +70,39 @@ pub fn batches(evaluations: &[Evaluation]) -> std::slice::Chunks<'_, Evaluation>
     evaluations.chunks(MAX_EVALUATIONS_PER_CALL)
 }
 
-/// Stale-result cleanup after a sweep: every previously reported resource id (of our
-/// resource type) that the sweep did not see becomes NOT_APPLICABLE ("no longer
-/// present"). Each id once, in first-seen order; never one the sweep saw.
-pub fn stale_evaluations<'a>(
+/// The first step of the stale-result cleanup after a sweep: every previously reported
+/// resource id that the sweep did not list, each once, in first-seen order; never one
+/// the sweep saw.
+///
+/// These are only candidates. ListSecrets lags writes ("might not reflect changes from
+/// the last five minutes", its API reference), so a secret created just before the
+/// sweep may be missing from the listing although it exists: each candidate is set
+/// NOT_APPLICABLE ([`Evaluation::confirmed_gone`]) only after DescribeSecret does not
+/// find it.
+pub fn stale_candidates<'a>(
     previously_reported: impl IntoIterator<Item = &'a str>,
     seen: &HashSet<String>,
-    ordering_timestamp: DateTime<Utc>,
-) -> Vec<Evaluation> {
+) -> Vec<&'a str> {
     let mut emitted: HashSet<&str> = HashSet::new();
     previously_reported
         .into_iter()
         .filter(|id| !seen.contains(*id) && emitted.insert(id))
-        .map(|id| Evaluation {
+        .collect()
+}
+
+impl Evaluation {
+    /// The cleanup's NOT_APPLICABLE (row 1) for a previously reported secret that the
+    /// sweep did not list and DescribeSecret does not find.
+    pub fn confirmed_gone(resource_id: &str, ordering_timestamp: DateTime<Utc>) -> Evaluation {
+        Evaluation {
             resource_type: SECRET_RESOURCE_TYPE.to_owned(),
-            resource_id: id.to_owned(),
+            resource_id: resource_id.to_owned(),
             compliance: Compliance::NotApplicable,
             annotation: Annotation::new(
-                "The secret is no longer present: the latest periodic sweep did not find it.",
+                "The secret is no longer present: the latest periodic sweep did not list it \
+                 and DescribeSecret does not find it.",
             ),
             ordering_timestamp,
-        })
-        .collect()
+        }
+    }
 }

@@ -122,12 +122,12 @@ mod test_support;
 
 pub use annotation::Annotation;
 pub use decision::{
-    Compliance, Decision, Verdict, decide, key_lookups_needed, no_longer_exists, out_of_scope,
-    replica_keys_matter, resource_gone,
+    Compliance, Decision, Verdict, decide, key_lookups_needed, out_of_scope, replica_keys_matter,
+    resource_gone,
 };
 pub use evaluation::{
     Evaluation, MAX_EVALUATIONS_PER_CALL, MAX_RESOURCE_ID_CHARS, SECRET_RESOURCE_TYPE, batches,
-    stale_evaluations,
+    stale_candidates,
 };
 pub use event::{
     ConfigRuleEvent, ConfigurationItem, ConfigurationItemStatus, ConfigurationItemSummary,

@@ -20,15 +20,19 @@ pub const EXEMPTION_TAG_KEY: &str = "exemptionTagKey";
 pub const EXECUTION_ROLE_NAME: &str = "executionRoleName";
 /// `allowedKeyAccounts`: accounts whose keys may protect a secret, besides its own.
 pub const ALLOWED_KEY_ACCOUNTS: &str = "allowedKeyAccounts";
+/// `reportChangesOnly`: a periodic sweep puts only the results that differ from what
+/// Config holds for the rule.
+pub const REPORT_CHANGES_ONLY: &str = "reportChangesOnly";
 
 /// Every parameter name the rule knows, in documentation order.
-pub const KNOWN_PARAMETERS: [&str; 6] = [
+pub const KNOWN_PARAMETERS: [&str; 7] = [
     KMS_KEY_ARNS,
     CHECK_REPLICAS,
     REQUIRE_ENABLED_KEY,
     EXEMPTION_TAG_KEY,
     EXECUTION_ROLE_NAME,
     ALLOWED_KEY_ACCOUNTS,
+    REPORT_CHANGES_ONLY,
 ];
 
 /// Tag keys are at most 128 characters.
@@ -54,10 +58,15 @@ pub struct RuleParameters {
     /// empty by default (only the secret's own account, and the accounts of
     /// `kmsKeyArns` entries, are trusted).
     pub allowed_key_accounts: Vec<String>,
+    /// `reportChangesOnly`, default `false`: a periodic sweep reads back the rule's
+    /// results first and puts only new secrets and changed compliance or annotation
+    /// (Config bills every evaluation recorded; it keeps the last one until replaced).
+    pub report_changes_only: bool,
 }
 
 impl Default for RuleParameters {
-    /// The defaults: no approved-key list, replicas checked, keys must be enabled.
+    /// The defaults: no approved-key list, replicas checked, keys must be enabled, every
+    /// result put on every sweep.
     fn default() -> RuleParameters {
         RuleParameters {
             approved_keys: None,
@@ -66,6 +75,7 @@ impl Default for RuleParameters {
             exemption_tag_key: None,
             execution_role_name: None,
             allowed_key_accounts: Vec::new(),
+            report_changes_only: false,
         }
     }
 }
@@ -143,6 +153,9 @@ impl RuleParameters {
                     } else {
                         parse_accounts(value)?
                     }
+                }
+                REPORT_CHANGES_ONLY => {
+                    params.report_changes_only = !unset && parse_bool(REPORT_CHANGES_ONLY, value)?;
                 }
                 unknown => {
                     return Err(ParameterError::Unknown {

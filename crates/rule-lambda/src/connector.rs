@@ -2,9 +2,9 @@
 //!
 //! The handler is generic over [`Connector`] so its unit tests run on in-memory fakes;
 //! the Lambda uses [`AwsConnector`]: the real adapters, with assumed-role credentials for
-//! member accounts, cached per account until shortly before they expire.
+//! member accounts, cached per account while they outlive the invocation's deadline.
 
-use secrets_cmk_aws::accounts::RENEW_BEFORE_EXPIRY;
+use secrets_cmk_aws::accounts::outlives;
 use secrets_cmk_aws::{
     AccountAccessError, AccountSessions, ApiCalls, ComplianceResults, ConfigHistory, ConfigService,
     EvaluationSink, KeyDirectory, KmsKeyDirectory, SdkConfig, SecretStore, SecretsManagerStore,
@@ -37,14 +37,19 @@ pub trait Connector: Send + Sync {
     /// The services acting in the evaluated account.
     type Services: AccountServices;
     /// Services for `account`. `own_account` is the Lambda's own (from its function ARN);
-    /// for any other account `role_name` must name the role to assume there.
+    /// for any other account `role_name` must name the role to assume there, with
+    /// credentials that outlive `valid_until` (the invocation's deadline).
     fn connect(
         &self,
         own_account: &str,
         account: &str,
         partition: &str,
         role_name: Option<&str>,
+        valid_until: SystemTime,
     ) -> impl Future<Output = Result<Arc<Self::Services>, AccountAccessError>> + Send;
+    /// Drop what is cached for `account` after AWS rejected its credentials, so the next
+    /// [`Connector::connect`] assumes the role afresh.
+    fn forget(&self, partition: &str, account: &str) -> impl Future<Output = ()> + Send;
     /// API calls made so far, by operation (the handler reports the difference per invocation).
     fn calls(&self) -> &ApiCalls;
 }
@@ -107,19 +112,19 @@ impl Connector for AwsConnector {
         account: &str,
         partition: &str,
         role_name: Option<&str>,
+        valid_until: SystemTime,
     ) -> Result<Arc<AwsServices>, AccountAccessError> {
         let mut services = self.services.lock().await;
         // Keyed by account and role: a rule parameter can change the role between invocations.
         let cache_key = format!("{account}/{}", role_name.unwrap_or_default());
-        if let Some((cached, expiry)) = services.get(&cache_key) {
-            let fresh = expiry.is_none_or(|e| SystemTime::now() + RENEW_BEFORE_EXPIRY < e);
-            if fresh {
-                return Ok(Arc::clone(cached));
-            }
+        if let Some((cached, expiry)) = services.get(&cache_key)
+            && expiry.is_none_or(|e| outlives(e, valid_until))
+        {
+            return Ok(Arc::clone(cached));
         }
         let (config, expiry) = self
             .sessions
-            .config_for(own_account, account, partition, role_name)
+            .config_for(own_account, account, partition, role_name, valid_until)
             .await?;
         let built = Arc::new(AwsServices {
             store: SecretsManagerStore::from_config(&config, self.calls.clone()),
@@ -128,6 +133,15 @@ impl Connector for AwsConnector {
         });
         services.insert(cache_key, (Arc::clone(&built), expiry));
         Ok(built)
+    }
+
+    async fn forget(&self, partition: &str, account: &str) {
+        let prefix = format!("{account}/");
+        self.services
+            .lock()
+            .await
+            .retain(|key, _| !key.starts_with(&prefix));
+        self.sessions.forget(partition, account).await;
     }
 
     fn calls(&self) -> &ApiCalls {

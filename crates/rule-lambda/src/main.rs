@@ -1,6 +1,12 @@
 //! `secrets-cmk-rule`: the AWS Config custom rule Lambda. Wiring only: logging, the AWS
 //! configuration and clients (built once, outside the handler), the runtime loop.
 
+// lambda_runtime turns a panic in the handler into an error response only when the
+// binary unwinds; with panic=abort the process dies and Config sees a runtime crash.
+// `cargo lambda build --release` defaults to abort unless Cargo.toml says otherwise.
+#[cfg(panic = "abort")]
+compile_error!("secrets-cmk-rule must be built with panic = \"unwind\" (see [profile.release])");
+
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use rule_lambda::{AwsConnector, Invocation, RuleHandler, settings};
 use secrets_cmk_aws::{ConfigSource, load_sdk_config};

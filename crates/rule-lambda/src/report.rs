@@ -12,10 +12,19 @@ pub struct Report {
     pub reported: BTreeMap<&'static str, u64>,
     /// Stale results set to NOT_APPLICABLE by the cleanup (also counted in `reported`).
     pub cleaned_up: u64,
+    /// Secrets with a result that the sweep did not list but DescribeSecret found
+    /// (ListSecrets lagging): decided and reported, not cleaned up.
+    pub listed_late: u64,
+    /// Evaluations not put because Config already holds the same compliance and
+    /// annotation for the resource (`reportChangesOnly`).
+    pub unchanged: u64,
     /// Resources with no verdict, and why.
     pub skipped: Vec<(String, String)>,
     /// Set when the invocation stopped before finishing (deadline, listing failure).
     pub incomplete: Option<String>,
+    /// AWS rejected the member account's credentials once, the role was assumed again
+    /// and this is the account of the second attempt.
+    pub renewed_credentials: bool,
 }
 
 impl Report {
@@ -45,6 +54,9 @@ impl Report {
             "messageType": message_type,
             "reported": self.reported,
             "cleanedUp": self.cleaned_up,
+            "listedLate": self.listed_late,
+            "unchanged": self.unchanged,
+            "renewedCredentials": self.renewed_credentials,
             "skipped": self.skipped.len(),
             "incomplete": self.incomplete,
             "apiCalls": calls,

@@ -8,9 +8,14 @@
 ``GET  /_secrets_cmk/evaluations``            every accepted PutEvaluations call, in order
 ``GET  /_secrets_cmk/faults``                 active fault configuration and injection counts
 ``POST /_secrets_cmk/faults``                 replace it: ``{"rules": [...], "failed_evaluations": {...}}``
+``GET  /_secrets_cmk/latency``                the latency model and how many requests it delayed
+``POST /_secrets_cmk/latency``                replace it: ``{"ms", "jitter_ms", "seed"}`` (``{}``: off)
 ``POST /_secrets_cmk/config/not-recorded``    ``{"resourceId": ARN, "recorded": false}``
 ``POST /_secrets_cmk/config/result-tokens``   ``{"configRuleName": name}`` -> ``{"resultToken": ...}``
 ``POST /_secrets_cmk/secrets/owning-service`` ``{"account", "region", "secretId", "owningService"}``
+``POST /_secrets_cmk/secrets/list-lag``       ``{"account", "region", "secretId", "seconds"}``: ListSecrets
+                                              leaves the secret out for ``seconds`` (absent or
+                                              null: until cleared; 0: clears)
 ===========================================  =============================================
 
 Errors are ``{"error": message}`` with HTTP 400 (bad input) or 404 (unknown path).
@@ -26,7 +31,9 @@ from werkzeug.wrappers import Request, Response
 
 from secrets_cmk_emulator import ADMIN_PREFIX, DEFAULT_ACCOUNT_ID
 from secrets_cmk_emulator.faults import FaultConfigError
-from secrets_cmk_emulator.secrets_admin import SecretNotFound, set_owning_service
+from secrets_cmk_emulator.latency import LATENCY, LatencyConfigError
+from secrets_cmk_emulator.secrets_admin import SecretNotFound, secret_arn, set_owning_service
+from secrets_cmk_emulator.patches.secretsmanager_list_lag import LIST_LAG
 from secrets_cmk_emulator.state import STATE, reset_everything
 
 _LOG_FILTERS = ("service", "operation", "account", "region")
@@ -87,6 +94,15 @@ def faults(request: Request) -> Response:
     return _json(STATE.faults.snapshot())
 
 
+def latency(request: Request) -> Response:
+    if request.method == "POST":
+        try:
+            LATENCY.configure(_body(request))
+        except LatencyConfigError as error:
+            raise AdminError(str(error)) from error
+    return _json(LATENCY.snapshot())
+
+
 def not_recorded(request: Request) -> Response:
     doc = _body(request)
     resource_id = _required_string(doc, "resourceId")
@@ -119,6 +135,19 @@ def owning_service(request: Request) -> Response:
     return _json({"arn": arn, "owningService": owner})
 
 
+def list_lag(request: Request) -> Response:
+    doc = _body(request)
+    seconds = doc.get("seconds")
+    if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0):
+        raise AdminError("seconds must be a non-negative number or null")
+    try:
+        arn = secret_arn(doc.get("account") or DEFAULT_ACCOUNT_ID, doc.get("region") or "us-east-1", _required_string(doc, "secretId"))
+    except SecretNotFound as error:
+        raise AdminError(str(error)) from error
+    LIST_LAG.withhold(arn, seconds)
+    return _json({"arn": arn, "seconds": seconds})
+
+
 _ROUTES: dict[tuple[str, str], Callable[[Request], Response]] = {
     ("GET", "health"): health,
     ("POST", "reset"): reset,
@@ -126,9 +155,12 @@ _ROUTES: dict[tuple[str, str], Callable[[Request], Response]] = {
     ("GET", "evaluations"): evaluations,
     ("GET", "faults"): faults,
     ("POST", "faults"): faults,
+    ("GET", "latency"): latency,
+    ("POST", "latency"): latency,
     ("POST", "config/not-recorded"): not_recorded,
     ("POST", "config/result-tokens"): result_tokens,
     ("POST", "secrets/owning-service"): owning_service,
+    ("POST", "secrets/list-lag"): list_lag,
 }
 
 

@@ -4,7 +4,8 @@ Order for every request:
 1. ``/_secrets_cmk/...`` goes to the admin app (not logged, never faulted);
 2. ``/moto-api/...`` goes to moto untouched, except that ``POST /moto-api/reset``
    also clears the emulator's own state (so either reset clears everything);
-3. a SigV4-signed API request is logged, then checked against the fault rules: an
+3. a SigV4-signed API request is logged, waits the latency model's delay (outside the
+   lock below, see ``latency.py``), then is checked against the fault rules: an
    error fault is answered here, a ``slow`` fault sleeps and continues; moto
    answers the rest. The log entry gets the HTTP status once the response starts.
 
@@ -24,6 +25,7 @@ from typing import Any
 
 from secrets_cmk_emulator import ADMIN_PREFIX
 from secrets_cmk_emulator.faults import render_error
+from secrets_cmk_emulator.latency import LATENCY
 from secrets_cmk_emulator.request_info import buffer_body, describe
 from secrets_cmk_emulator.state import STATE
 
@@ -53,6 +55,8 @@ class EmulatorMiddleware:
             return self._moto(environ, start_response)
 
         entry = STATE.requests.start(request)
+        # Network time, spent before the lock so concurrent requests overlap it.
+        LATENCY.wait()
         rule = STATE.faults.pick(request)
         if rule is not None:
             entry["fault"] = rule.kind

@@ -30,3 +30,11 @@ def set_owning_service(account: str, region: str, secret_id: str, owning_service
         tags.append({"Key": OWNING_SERVICE_TAG, "Value": owning_service})
     secret.tags = tags or None
     return secret.arn
+
+
+def secret_arn(account: str, region: str, secret_id: str) -> str:
+    """The ARN of the secret ``secret_id`` (name or ARN) in that account and region."""
+    secrets = secretsmanager_backends[account][region].secrets
+    if secret_id not in secrets:
+        raise SecretNotFound(f"secret {secret_id!r} not found in {account}/{region}")
+    return secrets[secret_id].arn

@@ -18,6 +18,11 @@ class EmulatorState:
         self.faults = FaultInjector()
 
     def reset(self) -> None:
+        from secrets_cmk_emulator.latency import LATENCY
+        from secrets_cmk_emulator.patches.secretsmanager_list_lag import LIST_LAG
+
+        LIST_LAG.reset()
+        LATENCY.reset()
         self.requests.reset()
         self.config.reset()
         self.faults.reset()

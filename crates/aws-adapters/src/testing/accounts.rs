@@ -72,6 +72,19 @@ mod tests {
         AccountSessions::new(aws_config::SdkConfig::builder().build(), aws.clone())
     }
 
+    /// Reach `account` from 111122223333 (through the role Audit when it is another),
+    /// for an invocation ending now.
+    async fn reach(
+        sessions: &AccountSessions<FakeAws>,
+        account: &str,
+    ) -> Result<Option<SystemTime>, AccountAccessError> {
+        let role = (account != "111122223333").then_some("Audit");
+        let (_, expiry) = sessions
+            .config_for("111122223333", account, "aws", role, SystemTime::now())
+            .await?;
+        Ok(expiry)
+    }
+
     #[tokio::test]
     async fn a_member_role_is_assumed_once_while_its_credentials_last() {
         // GIVEN sessions over the fake STS
@@ -79,16 +92,8 @@ mod tests {
         let sessions = sessions(&aws);
         // WHEN the own account and a member account are asked for, twice
         for _ in 0..2 {
-            let (_, own) = sessions
-                .config_for("111122223333", "111122223333", "aws", None)
-                .await
-                .unwrap();
-            assert_eq!(own, None);
-            let (_, member) = sessions
-                .config_for("111122223333", "444455556666", "aws", Some("Audit"))
-                .await
-                .unwrap();
-            assert!(member.is_some());
+            assert_eq!(reach(&sessions, "111122223333").await.unwrap(), None);
+            assert!(reach(&sessions, "444455556666").await.unwrap().is_some());
         }
         // THEN the role was assumed once
         assert_eq!(aws.calls_to(op::ASSUME_ROLE), [MEMBER_ROLE]);
@@ -101,19 +106,13 @@ mod tests {
         aws.credentials_lifetime(Duration::from_secs(60));
         let sessions = sessions(&aws);
         for _ in 0..2 {
-            sessions
-                .config_for("111122223333", "444455556666", "aws", Some("Audit"))
-                .await
-                .unwrap();
+            reach(&sessions, "444455556666").await.unwrap();
         }
         // THEN each request assumed the role again
         assert_eq!(aws.calls_of(op::ASSUME_ROLE), 2);
         // AND a failing role surfaces as AssumeRole, retryable when throttled
         aws.fail_assume_role(MEMBER_ROLE, Failure::throttled());
-        let err = sessions
-            .config_for("111122223333", "444455556666", "aws", Some("Audit"))
-            .await
-            .unwrap_err();
+        let err = reach(&sessions, "444455556666").await.unwrap_err();
         assert!(
             matches!(err, AccountAccessError::AssumeRole { .. }),
             "{err}"

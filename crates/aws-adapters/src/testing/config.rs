@@ -1,14 +1,14 @@
 //! The fake AWS Config: [`EvaluationSink`] (PutEvaluations, recorded), [`ConfigHistory`]
-//! (the current item of a fake secret) and [`ComplianceResults`] (the resource ids
-//! scripted as reported before).
+//! (the current item of a fake secret) and [`ComplianceResults`] (the results scripted
+//! as held by Config, or held from earlier puts).
 
 use super::FakeAws;
 use crate::calls::op;
-use crate::config_service::{ComplianceResults, ConfigHistory, EvaluationSink};
+use crate::config_service::{ComplianceResults, ConfigHistory, EvaluationSink, ReportedResult};
 use crate::error::AwsError;
 use chrono::{DateTime, Utc};
 use rule_core::{
-    ConfigurationItem, ConfigurationItemStatus, ConfigurationItemSummary, Evaluation,
+    Compliance, ConfigurationItem, ConfigurationItemStatus, ConfigurationItemSummary, Evaluation,
     MAX_EVALUATIONS_PER_CALL,
 };
 use std::time::Duration;
@@ -32,16 +32,41 @@ pub struct Put {
 #[derive(Debug, Default)]
 pub(super) struct ConfigState {
     puts: Vec<Put>,
-    reported: Vec<String>,
+    reported: Vec<ReportedResult>,
     /// How long every PutEvaluations takes.
     put_delay: Duration,
 }
 
 impl FakeAws {
-    /// Config holds a result of the rule for `resource_id` (what
-    /// GetComplianceDetailsByConfigRule returns, for any rule and type).
+    /// Config holds a COMPLIANT result of the rule, with no annotation, for
+    /// `resource_id` (what GetComplianceDetailsByConfigRule returns, for any rule and type).
     pub fn add_reported(&self, resource_id: &str) {
-        self.state().config.reported.push(resource_id.to_owned());
+        self.add_reported_result(ReportedResult {
+            resource_id: resource_id.to_owned(),
+            compliance: Compliance::Compliant,
+            annotation: None,
+        });
+    }
+
+    /// Config holds `result` for the rule (replacing any it held for the same resource).
+    pub fn add_reported_result(&self, result: ReportedResult) {
+        let reported = &mut self.state().config.reported;
+        reported.retain(|held| held.resource_id != result.resource_id);
+        reported.push(result);
+    }
+
+    /// Config now holds, for each resource, the last evaluation put so far (in TestMode
+    /// or not): what the real Config keeps between two periodic runs.
+    pub fn hold_what_was_put(&self) {
+        for put in self.puts() {
+            for evaluation in put.evaluations {
+                self.add_reported_result(ReportedResult {
+                    resource_id: evaluation.resource_id,
+                    compliance: evaluation.compliance,
+                    annotation: Some(evaluation.annotation.as_str().to_owned()),
+                });
+            }
+        }
     }
 
     /// Every PutEvaluations takes `delay` (on tokio's clock, which is real time unless the
@@ -113,14 +138,20 @@ impl ConfigHistory for FakeAws {
 }
 
 impl ComplianceResults for FakeAws {
-    /// Every resource id added with [`FakeAws::add_reported`], whatever the rule and type.
-    async fn reported_resource_ids(
+    /// Every result held ([`FakeAws::add_reported_result`], [`FakeAws::hold_what_was_put`])
+    /// whose compliance is asked for, whatever the rule and type.
+    async fn reported_results(
         &self,
         rule_name: &str,
         _resource_type: &str,
-    ) -> Result<Vec<String>, AwsError> {
+        compliance: &[Compliance],
+    ) -> Result<Vec<ReportedResult>, AwsError> {
         self.record(op::GET_COMPLIANCE_DETAILS, rule_name);
-        Ok(self.state().config.reported.clone())
+        let held = self.state().config.reported.clone();
+        Ok(held
+            .into_iter()
+            .filter(|result| compliance.contains(&result.compliance))
+            .collect())
     }
 }
 
@@ -141,11 +172,15 @@ mod tests {
             .await
             .unwrap()
             .unwrap();
-        let reported = aws.reported_resource_ids("rule", "type").await.unwrap();
+        let reported = aws
+            .reported_results("rule", "type", &[Compliance::Compliant])
+            .await
+            .unwrap();
         // THEN the item is the secret's, the results the scripted ones
         assert_eq!(item.kms_key_id.as_deref(), Some("alias/app"));
         assert_eq!(item.account_id, ACCOUNT);
-        assert_eq!(reported, [secret_arn("gone")]);
+        let ids: Vec<&str> = reported.iter().map(|r| r.resource_id.as_str()).collect();
+        assert_eq!(ids, [secret_arn("gone")]);
         assert_eq!(
             aws.latest_configuration_item("t", "big").await.unwrap(),
             None,

@@ -11,7 +11,7 @@
 //! | [`SecretKeyChanger`](crate::SecretKeyChanger) | `secrets` | [`FakeAws::fail_update_secret`], [`FakeAws::fail_update_call`], [`FakeAws::on_update_secret`]; read back with [`FakeAws::updates`] |
 //! | [`KeyDirectory`](crate::KeyDirectory) | `keys` | [`FakeAws::add_key`], [`FakeAws::add_cmk`], [`FakeAws::add_alias`] |
 //! | [`KeyUsage`](crate::KeyUsage) | `keys` | [`FakeAws::set_probe`] |
-//! | [`EvaluationSink`](crate::EvaluationSink), [`ConfigHistory`](crate::ConfigHistory), [`ComplianceResults`](crate::ComplianceResults) | `config` | [`FakeAws::add_reported`], [`FakeAws::slow_puts`]; read back with [`FakeAws::puts`] |
+//! | [`EvaluationSink`](crate::EvaluationSink), [`ConfigHistory`](crate::ConfigHistory), [`ComplianceResults`](crate::ComplianceResults) | `config` | [`FakeAws::add_reported`], [`FakeAws::add_reported_result`], [`FakeAws::hold_what_was_put`], [`FakeAws::slow_puts`]; read back with [`FakeAws::puts`] |
 //! | [`RoleAssumer`](crate::RoleAssumer) | `accounts` | [`FakeAws::fail_assume_role`], [`FakeAws::credentials_lifetime`] |
 //!
 //! Every call is counted in an [`ApiCalls`] under the real adapters' operation names

@@ -35,6 +35,9 @@ struct FakeSecret {
     lag: usize,
     /// The old key, and how many more reads show it.
     stale: Option<(Option<String>, usize)>,
+    /// ListSecrets leaves it out (AWS's listing lagging its creation); DescribeSecret
+    /// still finds it.
+    unlisted: bool,
 }
 
 impl FakeSecret {
@@ -91,6 +94,7 @@ impl FakeAws {
                 facts,
                 lag: 0,
                 stale: None,
+                unlisted: false,
             }),
         }
         arn
@@ -121,6 +125,14 @@ impl FakeAws {
     pub fn lag_describe(&self, id: &str, reads: usize) {
         if let Some(secret) = self.state().secrets.find_mut(id) {
             secret.lag = reads;
+        }
+    }
+
+    /// ListSecrets leaves the secret `id` out, as AWS's listing may for a few minutes
+    /// after a write; DescribeSecret still finds it.
+    pub fn hide_from_list(&self, id: &str) {
+        if let Some(secret) = self.state().secrets.find_mut(id) {
+            secret.unlisted = true;
         }
     }
 
@@ -198,7 +210,12 @@ impl SecretStore for FakeAws {
         if let Some((_, failure)) = state.secrets.list_failures.iter().find(|(p, _)| *p == page) {
             return Err(failure.error(op::LIST_SECRETS));
         }
-        let secrets = &state.secrets.secrets;
+        let secrets: Vec<&FakeSecret> = state
+            .secrets
+            .secrets
+            .iter()
+            .filter(|secret| !secret.unlisted)
+            .collect();
         let end = (start + page_size).min(secrets.len());
         Ok(SecretPage {
             secrets: secrets

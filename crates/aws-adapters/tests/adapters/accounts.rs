@@ -29,6 +29,26 @@ fn credentials_valid_for(valid_for: Duration) -> AssumeRoleOutput {
         .build()
 }
 
+/// Sessions over a mocked STS handing out credentials valid for `valid_for`.
+fn sessions_with(valid_for: Duration) -> (AccountSessions<StsRoleAssumer>, aws_smithy_mocks::Rule) {
+    let rule = mock!(Client::assume_role).then_output(move || credentials_valid_for(valid_for));
+    let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&rule]);
+    let sessions = AccountSessions::new(base(), StsRoleAssumer::new(client, ApiCalls::new()));
+    (sessions, rule)
+}
+
+/// Reach `account` through the role R, for an invocation ending at `deadline`.
+async fn reach_until(
+    sessions: &AccountSessions<StsRoleAssumer>,
+    account: &str,
+    deadline: SystemTime,
+) {
+    sessions
+        .config_for("111122223333", account, "aws", Some("R"), deadline)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn own_account_needs_no_role() {
     let rule =
@@ -39,7 +59,13 @@ async fn own_account_needs_no_role() {
         StsRoleAssumer::new(mock_client!(aws_sdk_sts, [&rule]), calls.clone()),
     );
     let (_, expiry) = sessions
-        .config_for("111122223333", "111122223333", "aws", None)
+        .config_for(
+            "111122223333",
+            "111122223333",
+            "aws",
+            None,
+            SystemTime::now(),
+        )
         .await
         .unwrap();
     assert_eq!(expiry, None);
@@ -55,7 +81,13 @@ async fn member_account_without_role_is_a_clear_non_retryable_error() {
         StsRoleAssumer::new(mock_client!(aws_sdk_sts, [&rule]), ApiCalls::new()),
     );
     let err = sessions
-        .config_for("111122223333", "444455556666", "aws", None)
+        .config_for(
+            "111122223333",
+            "444455556666",
+            "aws",
+            None,
+            SystemTime::now(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, AccountAccessError::NoExecutionRole { .. }));
@@ -85,6 +117,7 @@ async fn member_role_is_assumed_once_while_credentials_last() {
                 "444455556666",
                 "aws",
                 Some("SecretsCmkExecution"),
+                SystemTime::now(),
             )
             .await
             .unwrap();
@@ -98,18 +131,43 @@ async fn member_role_is_assumed_once_while_credentials_last() {
 #[tokio::test]
 async fn credentials_close_to_expiry_are_renewed() {
     // GIVEN STS hands out credentials that expire within the renewal margin
-    let rule =
-        mock!(Client::assume_role).then_output(|| credentials_valid_for(Duration::from_secs(60)));
-    let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&rule]);
-    let sessions = AccountSessions::new(base(), StsRoleAssumer::new(client, ApiCalls::new()));
+    let (sessions, rule) = sessions_with(Duration::from_secs(60));
     // WHEN the member account is reached twice THEN the role is assumed twice
     for _ in 0..2 {
-        sessions
-            .config_for("111122223333", "444455556666", "aws", Some("R"))
-            .await
-            .unwrap();
+        reach_until(&sessions, "444455556666", SystemTime::now()).await;
     }
     assert_eq!(rule.num_calls(), 2);
+}
+
+#[tokio::test]
+async fn cached_credentials_that_die_before_the_deadline_are_renewed_first() {
+    // GIVEN credentials valid for 20 minutes, cached by a first invocation
+    let (sessions, rule) = sessions_with(Duration::from_secs(20 * 60));
+    let in_minutes = |minutes: u64| SystemTime::now() + Duration::from_secs(minutes * 60);
+    reach_until(&sessions, "444455556666", in_minutes(0)).await;
+    // WHEN an invocation with 10 minutes to go reuses them, THEN no new AssumeRole
+    reach_until(&sessions, "444455556666", in_minutes(10)).await;
+    assert_eq!(rule.num_calls(), 1);
+    // WHEN one whose deadline is 18 minutes away (past expiry minus the margin) comes,
+    // THEN the role is assumed again before any work
+    reach_until(&sessions, "444455556666", in_minutes(18)).await;
+    assert_eq!(rule.num_calls(), 2);
+}
+
+#[tokio::test]
+async fn forgotten_credentials_are_assumed_afresh() {
+    // GIVEN cached credentials for two member accounts
+    let (sessions, rule) = sessions_with(Duration::from_secs(3600));
+    for account in ["444455556666", "777788889999"] {
+        reach_until(&sessions, account, SystemTime::now()).await;
+    }
+    // WHEN AWS rejected one account's token and it is forgotten
+    sessions.forget("aws", "444455556666").await;
+    for account in ["444455556666", "777788889999"] {
+        reach_until(&sessions, account, SystemTime::now()).await;
+    }
+    // THEN only that account's role was assumed again
+    assert_eq!(rule.num_calls(), 3);
 }
 
 #[tokio::test]
@@ -121,7 +179,13 @@ async fn assume_role_denied_names_the_role() {
     let client = mock_client!(aws_sdk_sts, RuleMode::Sequential, [&rule]);
     let sessions = AccountSessions::new(base(), StsRoleAssumer::new(client, ApiCalls::new()));
     let err = sessions
-        .config_for("111122223333", "444455556666", "aws", Some("R"))
+        .config_for(
+            "111122223333",
+            "444455556666",
+            "aws",
+            Some("R"),
+            SystemTime::now(),
+        )
         .await
         .unwrap_err();
     assert!(

@@ -15,7 +15,8 @@ use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use chrono::{TimeZone, Utc};
 use rule_core::{Annotation, Compliance, Evaluation, SECRET_RESOURCE_TYPE};
 use secrets_cmk_aws::{
-    ApiCalls, ComplianceResults, ConfigHistory, ConfigService, EvaluationSink, FailureKind, op,
+    ApiCalls, ComplianceResults, ConfigHistory, ConfigService, EvaluationSink, FailureKind,
+    ReportedResult, op,
 };
 
 fn evaluation(id: &str) -> Evaluation {
@@ -222,6 +223,15 @@ async fn history_with_unusable_configuration_is_an_error_naming_it() {
 }
 
 fn result(id: &str, resource_type: &str) -> EvaluationResult {
+    held(id, resource_type, ComplianceType::Compliant, None)
+}
+
+fn held(
+    id: &str,
+    resource_type: &str,
+    compliance: ComplianceType,
+    annotation: Option<&str>,
+) -> EvaluationResult {
     EvaluationResult::builder()
         .evaluation_result_identifier(
             EvaluationResultIdentifier::builder()
@@ -234,19 +244,32 @@ fn result(id: &str, resource_type: &str) -> EvaluationResult {
                 )
                 .build(),
         )
-        .compliance_type(ComplianceType::Compliant)
+        .compliance_type(compliance)
+        .set_annotation(annotation.map(str::to_owned))
         .build()
 }
 
 #[tokio::test]
-async fn reported_ids_are_read_across_pages() {
-    // GIVEN two pages of results, one of another resource type
+async fn reported_results_are_read_across_pages_with_compliance_and_annotation() {
+    // GIVEN two pages of results, one of another resource type, one INSUFFICIENT_DATA,
+    // one NOT_APPLICABLE with an annotation; the request asks for the types given
     let first = mock!(Client::get_compliance_details_by_config_rule)
-        .match_requests(|r| r.next_token().is_none() && r.config_rule_name() == Some("secrets-cmk"))
+        .match_requests(|r| {
+            r.next_token().is_none()
+                && r.config_rule_name() == Some("secrets-cmk")
+                && r.compliance_types()
+                    == [ComplianceType::Compliant, ComplianceType::NotApplicable]
+        })
         .then_output(|| {
             GetComplianceDetailsByConfigRuleOutput::builder()
                 .evaluation_results(result("a", SECRET_RESOURCE_TYPE))
                 .evaluation_results(result("i-1", "AWS::EC2::Instance"))
+                .evaluation_results(held(
+                    "unknown",
+                    SECRET_RESOURCE_TYPE,
+                    ComplianceType::InsufficientData,
+                    None,
+                ))
                 .next_token("2")
                 .build()
         });
@@ -254,7 +277,12 @@ async fn reported_ids_are_read_across_pages() {
         .match_requests(|r| r.next_token() == Some("2"))
         .then_output(|| {
             GetComplianceDetailsByConfigRuleOutput::builder()
-                .evaluation_results(result("b", SECRET_RESOURCE_TYPE))
+                .evaluation_results(held(
+                    "b",
+                    SECRET_RESOURCE_TYPE,
+                    ComplianceType::NotApplicable,
+                    Some("exempt"),
+                ))
                 .build()
         });
     let calls = ApiCalls::new();
@@ -262,11 +290,27 @@ async fn reported_ids_are_read_across_pages() {
         mock_client!(aws_sdk_config, RuleMode::MatchAny, [&first, &second]),
         calls.clone(),
     );
-    // WHEN read THEN both pages' secret ids, one call per page
-    let ids = config
-        .reported_resource_ids("secrets-cmk", SECRET_RESOURCE_TYPE)
+    // WHEN read
+    let results = config
+        .reported_results(
+            "secrets-cmk",
+            SECRET_RESOURCE_TYPE,
+            &[Compliance::Compliant, Compliance::NotApplicable],
+        )
         .await
         .unwrap();
-    assert_eq!(ids, vec!["a".to_owned(), "b".to_owned()]);
+    // THEN both pages' secret results, as held, one call per page
+    let reported = |id: &str, compliance, annotation: Option<&str>| ReportedResult {
+        resource_id: id.to_owned(),
+        compliance,
+        annotation: annotation.map(str::to_owned),
+    };
+    assert_eq!(
+        results,
+        [
+            reported("a", Compliance::Compliant, None),
+            reported("b", Compliance::NotApplicable, Some("exempt")),
+        ]
+    );
     assert_eq!(calls.count(op::GET_COMPLIANCE_DETAILS), 2);
 }

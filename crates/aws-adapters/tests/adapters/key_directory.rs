@@ -99,6 +99,31 @@ async fn access_denied_becomes_access_denied_without_retrying() {
 }
 
 #[tokio::test]
+async fn an_expired_token_on_a_foreign_key_is_unverifiable_never_access_denied() {
+    // GIVEN KMS rejects the credentials themselves, for a key of another account (where
+    // AccessDenied would mean row 10, "treated as customer managed")
+    for code in ["ExpiredTokenException", "UnrecognizedClientException"] {
+        let body = format!(r#"{{"__type":"{code}","message":"The security token is invalid"}}"#);
+        let rule = mock!(Client::describe_key)
+            .sequence()
+            .http_status(400, Some(body))
+            .build();
+        let client = mock_client!(aws_sdk_kms, RuleMode::Sequential, [&rule], |c| c
+            .retry_config(fast_retries(5)));
+        let keys = directory(client, &ApiCalls::new());
+        // WHEN looked up by its ARN
+        let lookup = keys
+            .describe_key(&qualified(&key_arn("444455556666")))
+            .await;
+        // THEN a failed lookup (the secret is unverifiable), naming the code
+        match lookup {
+            KeyLookup::Failed { reason } => assert!(reason.contains(code), "{reason}"),
+            other => panic!("{code}: expected a failed lookup, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
 async fn throttling_is_retried_until_it_succeeds() {
     // GIVEN KMS throttles twice, then answers
     let rule = mock!(Client::describe_key)

@@ -103,11 +103,11 @@ where
         let (Action::Change { target, .. }, Some(arn)) = (&item.action, item.arn()) else {
             continue;
         };
-        progress.status(format!(
-            "re-keying {}/{change}: {}",
-            entry_index + 1,
-            item.label
-        ));
+        progress.counted(
+            entry_index as u64,
+            change as u64,
+            format!("re-keying {}", item.label),
+        );
         pacer.wait().await;
         let result = match services.changer.update_kms_key(arn, Some(target)).await {
             Err(e) => Err((false, e.to_string())),

@@ -136,21 +136,195 @@ async fn every_format_reports_each_secret_by_the_rules_decision_table() {
     assert_eq!(&default[4], "", "the default key is an empty field");
     run.assert_stderr_has(summary);
 
-    // WHEN audited as a table
+    // WHEN audited as a table (stdout is a pipe here)
     let run = bench.run(&audit).await;
 
-    // THEN an aligned table with the summary line last, on stdout
+    // THEN the summary comes first, then only the two findings, one line each, plain
     assert_eq!(run.code, 0);
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert!(lines[0].starts_with("| COMPLIANCE "), "{}", run.stdout);
-    assert_eq!(lines.len(), 2 + 5 + 1);
-    let width = lines[0].len();
+    assert_eq!(
+        lines[..5],
+        [
+            summary,
+            "Findings by cause:",
+            "  default key: 1",
+            "  key not Enabled: 1",
+            ""
+        ],
+        "{}",
+        run.stdout
+    );
+    assert!(lines[5].starts_with("| COMPLIANCE "), "{}", run.stdout);
+    let findings: Vec<(&str, &str)> = lines[7..9].iter().map(|l| cells(l)).collect();
+    assert_eq!(
+        findings,
+        [
+            ("NON_COMPLIANT", "on-default"),
+            ("NON_COMPLIANT", "on-disabled")
+        ]
+    );
+    run.assert_stdout_has(&format!("| key not Enabled: {} |", off.arn));
+    assert_eq!(
+        lines[9..],
+        ["3 COMPLIANT or NOT_APPLICABLE not listed (--show all lists them)."]
+    );
+    assert!(!run.stdout.contains('\x1b'), "no colour on a pipe");
     assert!(
-        lines[..7].iter().all(|line| line.len() == width),
+        !run.stdout.contains(&app.arn),
+        "the annotation stays out of the table"
+    );
+
+    // WHEN every secret is listed
+    let run = bench.run(&[&audit[..], &["--show", "all"]].concat()).await;
+
+    // THEN the findings first, then NOT_APPLICABLE and COMPLIANT, the columns aligned
+    let table: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with('|')).collect();
+    let listed: Vec<(&str, &str)> = table[2..].iter().map(|l| cells(l)).collect();
+    assert_eq!(
+        listed,
+        [
+            ("NON_COMPLIANT", "on-default"),
+            ("NON_COMPLIANT", "on-disabled"),
+            ("NOT_APPLICABLE", "exempt"),
+            ("NOT_APPLICABLE", "going"),
+            ("COMPLIANT", "on-cmk"),
+        ]
+    );
+    let width = table[0].len();
+    assert!(
+        table.iter().all(|line| line.len() == width),
         "columns are aligned"
     );
-    run.assert_stdout_has("| on-disabled ");
-    assert_eq!(lines[7], summary);
+
+    // WHEN shown with details
+    let run = bench
+        .run(&[&audit[..], &["--show", "details"]].concat())
+        .await;
+
+    // THEN each secret has its full reason and, for a finding, its fix
+    run.assert_stdout_has("    cause   key not Enabled (row 8)\n");
+    run.assert_stdout_has(&app.arn);
+    run.assert_stdout_has(&format!(
+        "$ secrets-cmk --region us-east-1 remediate --secret {} --kms-key-id KEY",
+        on_default["arn"].as_str().unwrap()
+    ));
+}
+
+/// Verdict and name of a table line.
+fn cells(line: &str) -> (&str, &str) {
+    let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+    (cells[1], cells[3])
+}
+
+#[tokio::test]
+async fn piped_table_output_is_never_cut_to_a_width() {
+    // GIVEN a secret whose name is far longer than any terminal
+    let bench = Bench::start().await.unwrap();
+    let long = format!(
+        "prod/{}/database-credentials",
+        "payments-service".repeat(12)
+    );
+    bench.secret(&long, None).await;
+
+    // WHEN audited to a pipe, even with COLUMNS set
+    let run = bench
+        .run_with_env(
+            &["audit"],
+            &[("AWS_REGION", "us-east-1"), ("COLUMNS", "80")],
+        )
+        .await;
+
+    // THEN the name stands whole on one line, without an ellipsis or colour
+    assert_eq!(run.code, 0);
+    run.assert_stdout_has(&format!("| {long} |"));
+    assert!(!run.stdout.contains('…') && !run.stdout.contains('\x1b'));
+}
+
+#[tokio::test]
+async fn the_html_report_is_one_file_where_planted_markup_is_only_text() {
+    // GIVEN a secret whose name is markup (the emulator accepts what AWS would refuse)
+    // and an exempt one whose tag value is a script
+    let bench = Bench::start().await.unwrap();
+    let name = "<img src=x onerror=alert(1)>db";
+    let tag = "</script><script>alert(2)</script>";
+    bench.secret(name, None).await;
+    seed::create_secret(
+        &bench.sm(),
+        &NewSecret::named("exempt").with_tag("cmk-exempt", tag),
+    )
+    .await
+    .unwrap();
+    let report = bench.path("report.html");
+
+    // WHEN audited as HTML
+    let run = bench
+        .run(&[
+            "audit",
+            "--exemption-tag-key",
+            "cmk-exempt",
+            "--format",
+            "html",
+            "--output",
+            report.to_str().unwrap(),
+        ])
+        .await;
+
+    // THEN exit 0, nothing on stdout, the counts and the file's name on stderr
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout, "");
+    run.assert_stderr_has("2 secrets in 1 Region: 0 COMPLIANT, 1 NON_COMPLIANT");
+    run.assert_stderr_has(&format!("wrote the HTML report to {}", report.display()));
+    // AND the page's only tags are its own: two scripts, no image, nothing fetched
+    let page = std::fs::read_to_string(&report).unwrap();
+    assert!(page.starts_with("<!doctype html>"));
+    assert_eq!(page.matches("<script").count(), 2, "{page}");
+    assert!(!page.contains("<img"), "{page}");
+    assert!(
+        !page.contains("https:") && !page.contains("http:"),
+        "no fetches"
+    );
+    // AND the data for the script holds the name and the tag exactly, escaped
+    let start = page.find("id=\"report-data\">").unwrap() + "id=\"report-data\">".len();
+    let end = start + page[start..].find("</script>").unwrap();
+    let data: Value = serde_json::from_str(&page[start..end]).unwrap();
+    let findings = data["findings"].as_array().unwrap();
+    assert_eq!(findings[0]["name"], name);
+    assert_eq!(findings[0]["cause"], "default key");
+    assert!(
+        findings[1]["reason"].as_str().unwrap().contains(tag),
+        "{}",
+        findings[1]
+    );
+    // AND the parameters are in the page
+    assert!(
+        page.contains("<dt>exemptionTagKey</dt><dd>cmk-exempt</dd>"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn html_needs_an_output_file_it_can_write() {
+    let bench = Bench::start().await.unwrap();
+    bench.secret("on-default", None).await;
+
+    // GIVEN/WHEN html without --output / THEN a usage error naming the flag
+    let run = bench.run(&["audit", "--format", "html"]).await;
+    assert_eq!(run.code, 2);
+    run.assert_stderr_has("--output <FILE>");
+
+    // GIVEN/WHEN a file in a directory that does not exist / THEN exit 2 naming it
+    let missing = bench.path("no-such-dir/report.html");
+    let run = bench
+        .run(&[
+            "audit",
+            "--format",
+            "html",
+            "--output",
+            missing.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(run.code, 2);
+    run.assert_stderr_has(&format!("cannot write --output {}", missing.display()));
 }
 
 #[tokio::test]
@@ -208,7 +382,7 @@ async fn bad_input_exits_2_with_a_message_that_says_what() {
     // GIVEN/WHEN an unknown format
     let run = bench.run(&["audit", "--format", "yaml"]).await;
     assert_eq!(run.code, 2);
-    run.assert_stderr_has("possible values: table, json, csv");
+    run.assert_stderr_has("possible values: table, json, csv, html");
 
     // GIVEN/WHEN no Region anywhere
     let run = bench.run_with_env(&["audit"], &[]).await;

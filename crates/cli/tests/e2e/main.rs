@@ -10,8 +10,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-mod audit; // every format, exit codes 0/1/2, several Regions, unverified secrets
+mod audit; // every format (the table: summary first, findings only; html), exit codes, Regions, unverified
 mod backout; // restores every previous key (the default one too), idempotent, refuses drift
+mod doctor; // each check's pass / fail with its fix / not checked, exit codes 0/1/2
 mod remediate; // dry run, apply exactly the targets, unsafe targets, service-owned secrets
 mod support; // running the binary; seeding; reading the emulator's state
 mod trust_boundary; // untrusted targets and restored keys, edited plans, what UpdateSecret re-encrypts

@@ -1,7 +1,7 @@
 //! The decision table: from gathered facts to a verdict.
 //!
-//! Row 1 needs only the configuration item ([`resource_gone`], [`out_of_scope`],
-//! [`no_longer_exists`]); rows 2 to 12 need the
+//! Row 1 needs only the configuration item ([`resource_gone`], [`out_of_scope`]; the
+//! sweep's cleanup has its own, `Evaluation::confirmed_gone`); rows 2 to 12 need the
 //! secret and its keys ([`decide`]). The caller first asks [`key_lookups_needed`] which
 //! DescribeKey calls to make, makes them (one per distinct reference), then decides.
 //! Anything the facts cannot settle is [`Decision::Unverifiable`]: a wrong
@@ -122,11 +122,6 @@ pub fn out_of_scope(resource_type: &str, resource_id: &str) -> Option<Verdict> {
              rule's scope"
         ))
     })
-}
-
-/// Row 1 for a secret a change notification names but Secrets Manager no longer finds.
-pub fn no_longer_exists(secret: &str) -> Verdict {
-    gone(format!("secret {secret} no longer exists"))
 }
 
 fn gone(why: String) -> Verdict {

@@ -60,3 +60,42 @@ fn every_contract_example_is_accepted_and_not_the_default() {
         assert_ne!(parsed, RuleParameters::default(), "{name}={example:?}");
     }
 }
+
+const ROWS: &str = include_str!("../../../../contract/rows.json");
+
+#[test]
+fn the_contract_rows_are_rule_core_rows_in_order() {
+    // GIVEN the shared row list the CDK Aspect reads
+    let rows: Value = serde_json::from_str(ROWS).unwrap();
+    let listed: Vec<(String, String, String, String)> = rows["rows"]
+        .as_array()
+        .expect("rows is an array")
+        .iter()
+        .map(|row| {
+            let text = |field: &str| row[field].as_str().unwrap_or_default().to_owned();
+            (
+                text("name"),
+                text("number"),
+                text("label"),
+                text("compliance"),
+            )
+        })
+        .collect();
+    // WHEN rule-core's rows are written the same way
+    let ours: Vec<(String, String, String, String)> = rule_core::Row::ALL
+        .iter()
+        .map(|row| {
+            let variant = format!("{row:?}");
+            let mut name = variant[..1].to_lowercase();
+            name.push_str(&variant[1..]);
+            (
+                name,
+                row.number().to_owned(),
+                row.label().to_owned(),
+                row.compliance().as_str().to_owned(),
+            )
+        })
+        .collect();
+    // THEN they are the same, in the same order
+    assert_eq!(listed, ours);
+}

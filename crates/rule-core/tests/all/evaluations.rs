@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use chrono::{TimeZone, Utc};
 use rule_core::{
     Annotation, Compliance, Evaluation, MAX_EVALUATIONS_PER_CALL, SECRET_RESOURCE_TYPE, Verdict,
-    batches, stale_evaluations,
+    batches, stale_candidates,
 };
 
 use crate::support::secret;
@@ -91,42 +91,34 @@ fn compliance_types_use_the_api_spelling() {
 }
 
 #[test]
-fn stale_results_become_not_applicable_once_each() {
+fn stale_candidates_are_the_unseen_ids_once_each_in_order() {
     // GIVEN previously reported ids, with a duplicate, and a sweep that saw some of them
     let previous = ["arn:a", "arn:b", "arn:c", "arn:b", "arn:d"];
     let seen: HashSet<String> = ["arn:a", "arn:d"].iter().map(|s| s.to_string()).collect();
-    let at = Utc.with_ymd_and_hms(2024, 5, 14, 12, 0, 0).unwrap();
-    // WHEN cleaned up
-    let stale = stale_evaluations(previous, &seen, at);
-    // THEN the unseen ones, once each, in order, NOT_APPLICABLE "no longer present"
-    let ids: Vec<&str> = stale.iter().map(|e| e.resource_id.as_str()).collect();
-    assert_eq!(ids, ["arn:b", "arn:c"]);
-    for evaluation in &stale {
-        assert_eq!(evaluation.compliance, Compliance::NotApplicable);
-        assert_eq!(evaluation.resource_type, SECRET_RESOURCE_TYPE);
-        assert!(evaluation.annotation.as_str().contains("no longer present"));
-        assert_eq!(evaluation.ordering_timestamp, at);
-    }
+    // WHEN the cleanup picks its candidates
+    let candidates = stale_candidates(previous, &seen);
+    // THEN the unseen ones, once each, in order
+    assert_eq!(candidates, ["arn:b", "arn:c"]);
 }
 
 #[test]
-fn stale_cleanup_never_emits_for_a_seen_id() {
-    // GIVEN only seen ids / WHEN cleaned up / THEN nothing
+fn stale_candidates_never_include_a_seen_id() {
+    // GIVEN only seen ids / WHEN the cleanup picks its candidates / THEN none
     let seen: HashSet<String> = ["arn:a".to_owned()].into();
-    assert!(
-        stale_evaluations(
-            ["arn:a", "arn:a"],
-            &seen,
-            Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap()
-        )
-        .is_empty()
-    );
-    assert!(
-        stale_evaluations(
-            [],
-            &seen,
-            Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap()
-        )
-        .is_empty()
-    );
+    assert!(stale_candidates(["arn:a", "arn:a"], &seen).is_empty());
+    assert!(stale_candidates([], &seen).is_empty());
+}
+
+#[test]
+fn a_confirmed_gone_secret_is_not_applicable_saying_both_checks() {
+    // GIVEN a candidate DescribeSecret did not find / WHEN its evaluation is made
+    let at = Utc.with_ymd_and_hms(2024, 5, 14, 12, 0, 0).unwrap();
+    let evaluation = Evaluation::confirmed_gone("arn:b", at);
+    // THEN NOT_APPLICABLE, of our resource type, naming both the listing and the lookup
+    assert_eq!(evaluation.compliance, Compliance::NotApplicable);
+    assert_eq!(evaluation.resource_type, SECRET_RESOURCE_TYPE);
+    assert_eq!(evaluation.resource_id, "arn:b");
+    assert!(evaluation.annotation.as_str().contains("did not list it"));
+    assert!(evaluation.annotation.as_str().contains("DescribeSecret"));
+    assert_eq!(evaluation.ordering_timestamp, at);
 }

@@ -240,3 +240,37 @@ fn later_pairs_win_as_in_json() {
             .check_replicas
     );
 }
+
+#[test]
+fn report_changes_only_is_off_by_default_and_read_as_a_boolean() {
+    // GIVEN reportChangesOnly unset, blank, true and false in any case
+    assert!(!RuleParameters::default().report_changes_only);
+    for (raw, expected) in [("", false), (" ", false), ("TRUE", true), ("false", false)] {
+        // WHEN parsed / THEN read as the boolean it says (blank: the default)
+        let params = RuleParameters::from_pairs([("reportChangesOnly", raw)]).unwrap();
+        assert_eq!(params.report_changes_only, expected, "{raw:?}");
+    }
+    assert!(
+        parse(r#"{"reportChangesOnly":"true"}"#)
+            .unwrap()
+            .report_changes_only
+    );
+}
+
+#[test]
+fn bad_report_changes_only_names_parameter_and_value() {
+    // GIVEN reportChangesOnly "1", and a JSON boolean instead of a string
+    for (raw, shown) in [
+        (r#"{"reportChangesOnly":"1"}"#, "\"1\""),
+        (r#"{"reportChangesOnly":true}"#, "a boolean"),
+    ] {
+        // WHEN parsed / THEN refused, naming the parameter and what was given
+        let error = error(raw);
+        assert_eq!(error.parameter(), Some("reportChangesOnly"), "{raw}");
+        let message = error.to_string();
+        assert!(
+            message.contains("reportChangesOnly") && message.contains(shown),
+            "{message}"
+        );
+    }
+}

@@ -8,7 +8,7 @@ use crate::error::RuleError;
 use chrono::{DateTime, Utc};
 use rule_core::{
     ConfigRuleEvent, ConfigurationItem, ConfigurationItemSummary, Decision, Evaluation,
-    SecretFacts, Verdict, no_longer_exists, out_of_scope, resource_gone,
+    SecretFacts, Verdict, out_of_scope, resource_gone,
 };
 use secrets_cmk_aws::{AwsError, ConfigHistory, KeyCache, SecretStore, evaluate_secret};
 
@@ -48,9 +48,7 @@ pub(super) async fn evaluate_item<S: AccountServices>(
             facts.owning_service = current.owning_service;
             facts.replicas = current.replicas;
         }
-        Ok(None) => {
-            return Ok(report(no_longer_exists(&facts.name)));
-        }
+        Ok(None) => return Ok(not_found_yet(&facts.resource_id, &facts.arn)),
         Err(err) => return Ok(skipped(&facts.resource_id, &err)),
     }
     Ok(decide_one(services, event, facts, ordering_timestamp).await)
@@ -101,7 +99,7 @@ pub(super) async fn evaluate_oversized<S: AccountServices>(
             facts.resource_id = summary.resource_id.clone();
             Ok(decide_one(services, event, facts, ordering_timestamp).await)
         }
-        Ok(None) => Ok(report(no_longer_exists(secret_id))),
+        Ok(None) => Ok(not_found_yet(&summary.resource_id, secret_id)),
         Err(err) => Ok(skipped(&summary.resource_id, &err)),
     }
 }
@@ -121,6 +119,21 @@ async fn decide_one<S: AccountServices>(
             resource_id: facts.resource_id,
             reason,
         },
+    }
+}
+
+/// The notification says the secret exists (a deletion arrives as its own
+/// `ResourceDeleted` notification, row 1) but DescribeSecret does not find it: its
+/// answer may lag the write, or a deletion is under way. Either way NOT_APPLICABLE
+/// would be a guess, so there is no verdict and the invocation fails Retryable: Config
+/// tries again, and the deletion notification, if that is what it was, settles it.
+fn not_found_yet(resource_id: &str, secret_id: &str) -> Decided {
+    Decided::Skipped {
+        resource_id: resource_id.to_owned(),
+        reason: format!(
+            "DescribeSecret does not find {secret_id} although the configuration item says it \
+             exists; no verdict until Secrets Manager and Config agree"
+        ),
     }
 }
 

@@ -12,6 +12,7 @@
 //! reported and the invocation then fails, naming what was skipped.
 
 mod change;
+mod held;
 mod reporter;
 mod sweep;
 mod trust;
@@ -136,9 +137,49 @@ impl<C: Connector> RuleHandler<C> {
             self.settings.execution_role_name.as_deref(),
         )?;
         refuse_foreign_items(&event)?;
+        let reach = Reach {
+            own_account: &own_account,
+            partition: &partition,
+            role_name,
+            valid_until: invocation.deadline,
+        };
+        let rejected_before = self.connector.calls().rejected_credentials();
+        // Boxed: the attempt's future is large (a whole sweep), and two of them inline
+        // would overflow the compiler's layout depth for the runtime loop's future.
+        let outcome = Box::pin(self.attempt(&event, &reach, invocation, report)).await;
+        let rejected = self.connector.calls().rejected_credentials() > rejected_before;
+        if !rejected || event.account_id == own_account {
+            return outcome;
+        }
+        // AWS rejected the member account's credentials (ExpiredToken, a revoked session):
+        // assume the role afresh and run once more. A second rejection leaves the
+        // secrets unverifiable and the invocation Retryable; nothing is read as denied.
+        tracing::warn!(account = %event.account_id, "credentials rejected: assuming the role again");
+        self.connector.forget(&partition, &event.account_id).await;
+        *report = Report {
+            renewed_credentials: true,
+            ..Report::default()
+        };
+        Box::pin(self.attempt(&event, &reach, invocation, report)).await
+    }
+
+    /// One attempt at the invocation's work with the account's current credentials.
+    async fn attempt(
+        &self,
+        event: &ConfigRuleEvent,
+        reach: &Reach<'_>,
+        invocation: &Invocation,
+        report: &mut Report,
+    ) -> Result<(), RuleError> {
         let services = self
             .connector
-            .connect(&own_account, &event.account_id, &partition, role_name)
+            .connect(
+                reach.own_account,
+                &event.account_id,
+                reach.partition,
+                reach.role_name,
+                reach.valid_until,
+            )
             .await
             .map_err(RuleError::AccountAccess)?;
         let reporter = Reporter {
@@ -152,18 +193,18 @@ impl<C: Connector> RuleHandler<C> {
                 configuration_item, ..
             } => {
                 let decided =
-                    evaluate_item(&*services, &event, configuration_item, ordering_timestamp)
+                    evaluate_item(&*services, event, configuration_item, ordering_timestamp)
                         .await?;
                 reporter.report_one(decided, report).await
             }
             InvokingEvent::OversizedConfigurationItemChange { summary, .. } => {
-                let decided = evaluate_oversized(&*services, &event, summary).await?;
+                let decided = evaluate_oversized(&*services, event, summary).await?;
                 reporter.report_one(decided, report).await
             }
             InvokingEvent::Scheduled { .. } => {
                 let sweep = SweepRun {
                     services: &*services,
-                    event: &event,
+                    event,
                     reporter: &reporter,
                     ordering_timestamp,
                     stop_at: invocation
@@ -174,6 +215,15 @@ impl<C: Connector> RuleHandler<C> {
             }
         }
     }
+}
+
+/// How to reach the evaluated account.
+struct Reach<'a> {
+    own_account: &'a str,
+    partition: &'a str,
+    role_name: Option<&'a str>,
+    /// Credentials must outlive this (the invocation's deadline).
+    valid_until: SystemTime,
 }
 
 /// The partition and account of the Lambda's own function ARN

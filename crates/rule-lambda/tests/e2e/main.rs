@@ -11,8 +11,10 @@
 mod accounts; // organization rules: a member account reached by AssumeRole, or a clear error
 mod bad_input; // bad events and parameters: NonRetryable, nothing reported, the next one served
 mod decision_table; // every row of the decision table through the binary
+mod eventual_consistency; // ListSecrets lagging writes: the cleanup confirms before it clears
 mod message_types; // change, oversized change (Config history, DescribeSecret), scheduled sweep
 mod regions; // row 5b: a key of another Region, never described
+mod report_changes_only; // reportChangesOnly: steady state puts nothing, one change puts one
 mod sweep_at_scale; // 250 secrets: batches of 100 and exactly the minimum of API calls
 mod trust_boundary; // untrusted key accounts, foreign execution roles, foreign items refused
 

@@ -48,14 +48,24 @@ async fn change_with_the_default_key_is_non_compliant() -> Result<()> {
 }
 
 #[tokio::test]
-async fn change_for_a_secret_deleted_since_is_not_applicable() -> Result<()> {
-    // GIVEN an OK item for a secret that has been deleted since
+async fn change_for_a_secret_describe_secret_cannot_find_gives_no_verdict_and_is_retried()
+-> Result<()> {
+    // GIVEN an OK item (the secret exists, says Config) for a secret DescribeSecret does
+    // not find: deleted since, or Secrets Manager's answer lagging
     let stage = Stage::start(RULE_BINARY).await?;
     let secret = create_secret(&stage.secretsmanager(), &NewSecret::named("brief")).await?;
     force_delete_secret(&stage.secretsmanager(), &secret.arn).await?;
+    // WHEN its change notification is handled
     let invocation = stage.change(&SecretCi::for_arn(&secret.arn), None).await?;
-    invocation.assert_succeeded();
-    invocation.assert_verdict(&secret.arn, "NOT_APPLICABLE", &["no longer exists"]);
+    // THEN nothing is reported (NOT_APPLICABLE would be a guess) and Config retries
+    assert_eq!(invocation.resources_reported(), 0);
+    let (error_type, message) = invocation.assert_failed();
+    assert_eq!(error_type, "Retryable");
+    assert!(message.contains(&secret.arn), "{message}");
+    assert!(
+        message.contains("DescribeSecret does not find"),
+        "{message}"
+    );
     Ok(())
 }
 

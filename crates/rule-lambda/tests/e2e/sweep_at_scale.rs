@@ -1,9 +1,12 @@
 //! A sweep over more than a page of secrets: batching by 100, and exactly the minimum of
-//! API calls: ceil(N/100) ListSecrets + K DescribeKey + ceil(N/100) PutEvaluations + the
-//! cleanup pages, nothing else.
+//! API calls: ceil(N/100) ListSecrets + K DescribeKey + ceil((N + cleaned)/100)
+//! PutEvaluations (the last partial batch goes with the cleanup's) + the cleanup pages +
+//! one DescribeSecret per stale candidate, nothing else.
 
 use crate::RULE_BINARY;
-use secrets_cmk_harness::seed::{create_alias, create_cmk, create_secrets};
+use secrets_cmk_harness::seed::{
+    NewSecret, create_alias, create_cmk, create_secret, create_secrets, force_delete_secret,
+};
 use secrets_cmk_harness::{Result, Stage};
 use std::collections::BTreeMap;
 
@@ -28,6 +31,11 @@ async fn sweep_of_250_secrets_over_4_key_references_makes_the_minimum_calls() ->
         references[i % 5].clone()
     })
     .await?;
+    // AND one more secret, reported by a first sweep and deleted since: the one stale
+    // candidate of the cleanup
+    let gone = create_secret(&stage.secretsmanager(), &NewSecret::named("gone")).await?;
+    stage.sweep(None).await?.assert_succeeded();
+    force_delete_secret(&stage.secretsmanager(), &gone.arn).await?;
     let before = stage.emulator.requests().await?.len();
 
     // WHEN one scheduled sweep runs
@@ -35,12 +43,13 @@ async fn sweep_of_250_secrets_over_4_key_references_makes_the_minimum_calls() ->
 
     // THEN every secret is reported once, in batches of at most 100
     invocation.assert_succeeded();
-    assert_eq!(invocation.resources_reported(), 250);
+    assert_eq!(invocation.resources_reported(), 251);
     assert_eq!(
         invocation.batch_sizes().iter().sum::<usize>(),
-        250,
-        "each secret exactly once"
+        251,
+        "each secret exactly once, and the gone one's NOT_APPLICABLE"
     );
+    invocation.assert_verdict(&gone.arn, "NOT_APPLICABLE", &["no longer present"]);
     assert!(
         invocation.batch_sizes().iter().all(|n| *n <= 100),
         "{:?}",
@@ -64,9 +73,13 @@ async fn sweep_of_250_secrets_over_4_key_references_makes_the_minimum_calls() ->
         ("ListSecrets", 3),
         // alias/c and its ARN are one reference once qualified
         ("DescribeKey", 3),
+        // 200 verdicts while listing, then the last 50 together with the cleanup's one
+        // NOT_APPLICABLE: ceil(251/100)
         ("PutEvaluations", 3),
-        // the cleanup reads back the 250 results just reported, 100 a page
+        // the cleanup reads back the 251 results recorded, 100 a page
         ("GetComplianceDetailsByConfigRule", 3),
+        // and confirms its one candidate is gone before clearing it
+        ("DescribeSecret", 1),
     ]
     .into_iter()
     .map(|(op, n)| (op.to_owned(), n))

@@ -52,3 +52,20 @@ async fn deleted_resource_is_not_applicable_without_api_calls() {
     assert_eq!(puts[0].evaluations[0].compliance.as_str(), "NOT_APPLICABLE");
     assert_eq!(world.calls_except_put(), 0);
 }
+
+#[tokio::test]
+async fn an_ok_item_describe_secret_cannot_find_gets_no_verdict_and_a_retryable_error() {
+    // GIVEN an OK item for a secret Secrets Manager does not find (yet, or any more)
+    let world = World::new();
+    // WHEN its change notification is handled
+    let err = world
+        .handler()
+        .handle(&change("lagging", None, "OK"), &invocation())
+        .await
+        .unwrap_err();
+    // THEN nothing is put, and Config is asked to retry
+    assert!(world.puts().is_empty());
+    assert!(err.is_retryable());
+    assert!(err.to_string().contains(&secret_arn("lagging")), "{err}");
+    assert_eq!(world.calls_of("secretsmanager:DescribeSecret"), 1);
+}

@@ -14,6 +14,8 @@ mod change_notifications;
 /// An oversized change: the item from Config's history; another type without a call.
 mod oversized;
 
+/// reportChangesOnly: only new and changed results are put.
+mod report_changes_only;
 /// The scheduled sweep: batching, fewest calls, cleanup, test mode, what is skipped.
 mod scheduled_sweep;
 

@@ -7,6 +7,7 @@ use crate::support::{
 };
 use chrono::{TimeZone, Utc};
 use rule_core::KeyLookup;
+use secrets_cmk_aws::testing::Failure;
 use serde_json::json;
 
 #[tokio::test]
@@ -75,6 +76,62 @@ async fn sweep_cleans_up_results_of_secrets_that_are_gone() {
         1
     );
     assert_eq!(response["cleanedUp"], 1);
+}
+
+#[tokio::test]
+async fn a_reported_secret_the_listing_left_out_is_rechecked_and_decided_not_cleared() {
+    // GIVEN Config holds results for a gone secret and for one ListSecrets leaves out
+    // (its listing lagging the secret's creation)
+    let world = World::new();
+    world.add_secret("listed", Some(KEY_ARN));
+    world.add_key(KEY_ARN, cmk(KEY_ARN));
+    world.add_secret("created-just-now", None);
+    world.hide_from_list(&secret_arn("created-just-now"));
+    world.add_reported(&secret_arn("created-just-now"));
+    world.add_reported(&secret_arn("gone"));
+    // WHEN swept
+    let response = world.sweep().await.unwrap();
+    // THEN the unlisted one is decided from DescribeSecret (NON_COMPLIANT, not cleared),
+    // the gone one is cleared, and DescribeSecret was asked about those two only
+    let verdict_of = |name: &str| {
+        world
+            .evaluations()
+            .into_iter()
+            .filter(|e| e.resource_id == secret_arn(name))
+            .map(|e| e.compliance.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(verdict_of("created-just-now"), ["NON_COMPLIANT"]);
+    assert_eq!(verdict_of("gone"), ["NOT_APPLICABLE"]);
+    assert_eq!(verdict_of("listed"), ["COMPLIANT"]);
+    assert_eq!(
+        world.calls_to("secretsmanager:DescribeSecret"),
+        [secret_arn("created-just-now"), secret_arn("gone")]
+    );
+    assert_eq!(response["cleanedUp"], 1);
+    assert_eq!(response["listedLate"], 1);
+}
+
+#[tokio::test]
+async fn a_stale_candidate_describe_secret_cannot_check_keeps_its_result_and_fails_retryable() {
+    // GIVEN a previous result for a secret not listed, whose DescribeSecret is throttled
+    let world = World::new();
+    world.add_secret("live", None);
+    world.add_reported(&secret_arn("unknown"));
+    world.fail_describe(&secret_arn("unknown"), Failure::throttled());
+    // WHEN swept
+    let err = world.sweep().await.unwrap_err();
+    // THEN its result is not touched, the live one is reported, and Config retries
+    assert!(
+        world
+            .evaluations()
+            .iter()
+            .all(|e| e.resource_id != secret_arn("unknown"))
+    );
+    assert_eq!(world.evaluations().len(), 1);
+    assert!(err.is_retryable());
+    assert!(err.to_string().contains(&secret_arn("unknown")), "{err}");
+    assert!(err.to_string().contains("result was kept"), "{err}");
 }
 
 #[tokio::test]

@@ -215,6 +215,7 @@ impl Connector for FakeConnector {
         account: &str,
         _partition: &str,
         role_name: Option<&str>,
+        _valid_until: SystemTime,
     ) -> Result<Arc<Account>, AccountAccessError> {
         if account != own_account {
             if role_name.is_none() {
@@ -231,6 +232,10 @@ impl Connector for FakeConnector {
         }
         Ok(Arc::new(Account(self.world.aws.clone())))
     }
+
+    // The renewal after rejected credentials is tested end to end
+    // (tests/e2e/accounts.rs): the fake's credentials never expire.
+    async fn forget(&self, _partition: &str, _account: &str) {}
 
     fn calls(&self) -> &ApiCalls {
         self.world.aws.api_calls()

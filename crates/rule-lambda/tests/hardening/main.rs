@@ -12,6 +12,7 @@ mod estate; // the seeded estate: several pages over every fault-free verdict
 mod faults; // throttling/5xx on every call change nothing; AccessDenied skips, names, guesses nothing
 mod idempotence; // same estate, same evaluations; a change event touches one result
 mod no_secret_reads; // nothing reads a secret value or decrypts, in the sources or the binary
+mod release_profile; // the deployed build unwinds: cargo-lambda cannot turn panic into abort
 
 /// The Lambda binary under test, built by cargo for this test target.
 const RULE_BINARY: &str = env!("CARGO_BIN_EXE_secrets-cmk-rule");

@@ -11,9 +11,12 @@ from secrets_cmk_emulator.patches import (
     config_compliance_details,
     config_put_evaluations,
     config_resource_history,
+    doctor_apis,
     kms_aws_managed_keys,
     kms_dry_run,
     kms_foreign_arns,
+    kms_multi_region_ids,
+    secretsmanager_list_lag,
     secretsmanager_primary_region,
     secretsmanager_replicas,
 )
@@ -22,11 +25,14 @@ ALL = (
     kms_aws_managed_keys,
     kms_foreign_arns,
     kms_dry_run,
+    kms_multi_region_ids,
     secretsmanager_replicas,
     secretsmanager_primary_region,
+    secretsmanager_list_lag,
     config_put_evaluations,
     config_resource_history,
     config_compliance_details,
+    doctor_apis,
 )
 
 

@@ -1,8 +1,31 @@
-//! Rendering results as text: the audit as a table, JSON or CSV, and the actions of
-//! `remediate` and `backout` as a table. Pure: rows in, a `String` out; the commands
-//! decide where it goes.
+//! Rendering results for people and programs. Pure: rows in, a `String` out; the
+//! commands decide where it goes.
+//!
+//! | module | what |
+//! |---|---|
+//! | here | an audit's [`AuditRow`]s as JSON and CSV (an interface: fields fixed) |
+//! | [`finding`] | the model every command's human output is drawn from, its order and counts |
+//! | [`from_audit`] | an audit row as a finding, with its fix |
+//! | [`table`] | findings as a table for people: summary first, fitted to the terminal |
+//! | [`fit`] | shortening and wrapping without breaking words |
+//! | [`html`] | the self-contained HTML report |
+//! | [`summary`] | the audit's line of counts |
+//! | [`actions`] | what `remediate` and `backout` do, as a table |
 
-use comfy_table::{ContentArrangement, Table, presets};
+pub mod actions;
+pub mod finding;
+pub mod fit;
+pub mod from_audit;
+pub mod html;
+pub mod summary;
+pub mod table;
+
+pub use actions::{ActionRow, render_actions};
+pub use finding::{Finding, Fix, Show, Tally, Verdict};
+pub use html::ReportMeta;
+pub use summary::Summary;
+pub use table::{TableView, render_findings};
+
 use rule_core::{Compliance, Decision, Row};
 use secrets_cmk_aws::SweepItem;
 use serde::{Serialize, Serializer};
@@ -79,63 +102,6 @@ fn compliance_text<S: Serializer>(value: &Option<Compliance>, s: S) -> Result<S:
         None => s.serialize_none(),
     }
 }
-
-/// Counts of an audit, by outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Summary {
-    /// Secrets reported.
-    pub total: usize,
-    /// COMPLIANT.
-    pub compliant: usize,
-    /// NON_COMPLIANT.
-    pub non_compliant: usize,
-    /// NOT_APPLICABLE.
-    pub not_applicable: usize,
-    /// Without a verdict.
-    pub unverified: usize,
-    /// Regions audited (listed completely or not).
-    pub regions: usize,
-}
-
-impl Summary {
-    /// Count `rows` from `regions` Regions.
-    pub fn of(rows: &[AuditRow], regions: usize) -> Summary {
-        let mut summary = Summary {
-            total: rows.len(),
-            regions,
-            ..Summary::default()
-        };
-        for row in rows {
-            match row.compliance {
-                Some(Compliance::Compliant) => summary.compliant += 1,
-                Some(Compliance::NonCompliant) => summary.non_compliant += 1,
-                Some(Compliance::NotApplicable) => summary.not_applicable += 1,
-                None => summary.unverified += 1,
-            }
-        }
-        summary
-    }
-
-    /// One line: `5 secrets in 1 Region: 2 COMPLIANT, 2 NON_COMPLIANT, 0 NOT_APPLICABLE, 1 unverified`.
-    pub fn line(&self) -> String {
-        format!(
-            "{} {} in {} {}: {} COMPLIANT, {} NON_COMPLIANT, {} NOT_APPLICABLE, {} unverified",
-            self.total,
-            plural(self.total, "secret", "secrets"),
-            self.regions,
-            plural(self.regions, "Region", "Regions"),
-            self.compliant,
-            self.non_compliant,
-            self.not_applicable,
-            self.unverified,
-        )
-    }
-}
-
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
-}
-
 /// A key for people: the stored reference, or the default key's label.
 pub fn key_label(kms_key_id: Option<&str>) -> String {
     match kms_key_id {
@@ -143,49 +109,17 @@ pub fn key_label(kms_key_id: Option<&str>) -> String {
         _ => DEFAULT_KEY_LABEL.to_owned(),
     }
 }
-
-/// A table in the one style the CLI uses: Markdown-like ASCII, so it reads the same in a
-/// terminal, a CI log and a pasted ticket. `width`: wrap to it (a terminal); `None`:
-/// never wrap (a pipe or file, where lines must stay whole).
-fn new_table(width: Option<u16>) -> Table {
-    let mut table = Table::new();
-    table.load_style(presets::ASCII_MARKDOWN).force_no_tty();
-    match width {
-        Some(width) => {
-            table
-                .set_width(width)
-                .set_content_arrangement(ContentArrangement::Dynamic);
-        }
-        None => {
-            table.set_content_arrangement(ContentArrangement::Disabled);
-        }
-    }
-    table
+/// The audit for people: its summary line and the summary by cause and account, then the
+/// secrets `view` lists (by default the findings only), worst first.
+pub fn render_table(rows: &[AuditRow], summary: &Summary, view: &TableView) -> String {
+    let findings: Vec<Finding> = rows.iter().map(AuditRow::finding).collect();
+    render_findings(&summary.line(), &findings, view)
 }
 
-/// The audit as a table (one line per secret), then the summary line.
-pub fn render_table(rows: &[AuditRow], summary: &Summary, width: Option<u16>) -> String {
-    let mut out = String::new();
-    if !rows.is_empty() {
-        let mut table = new_table(width);
-        table.set_header(["COMPLIANCE", "REGION", "NAME", "KMS KEY", "REASON"]);
-        for row in rows {
-            table.add_row([
-                row.compliance
-                    .map_or(UNVERIFIED_LABEL, |c| c.as_str())
-                    .to_owned(),
-                row.region.clone(),
-                row.name.clone(),
-                key_label(row.kms_key_id.as_deref()),
-                row.reason.clone(),
-            ]);
-        }
-        out.push_str(&table.to_string());
-        out.push('\n');
-    }
-    out.push_str(&summary.line());
-    out.push('\n');
-    out
+/// The audit as the HTML report.
+pub fn render_html(rows: &[AuditRow], meta: &ReportMeta) -> Result<String, serde_json::Error> {
+    let findings: Vec<Finding> = rows.iter().map(AuditRow::finding).collect();
+    html::render(&findings, meta)
 }
 
 /// The audit as a pretty-printed JSON array (`[]` when there is nothing), newline-terminated.
@@ -225,42 +159,13 @@ pub const CSV_HEADER: [&str; 9] = [
     "owning_service",
     "reason",
 ];
-
-/// One line of what `remediate` or `backout` does (or would do) to a secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActionRow {
-    /// The secret (name).
-    pub secret: String,
-    /// The key it is on.
-    pub from: String,
-    /// The key it goes to.
-    pub to: String,
-    /// What happens or happened, e.g. `re-key`, `refused: managed by rds`.
-    pub outcome: String,
-}
-
-/// Actions as a table; an empty string when there are none.
-pub fn render_actions(rows: &[ActionRow], width: Option<u16>) -> String {
-    if rows.is_empty() {
-        return String::new();
-    }
-    let mut table = new_table(width);
-    table.set_header(["SECRET", "FROM KEY", "TO KEY", "ACTION"]);
-    for row in rows {
-        table.add_row([&row.secret, &row.from, &row.to, &row.outcome]);
-    }
-    let mut text = table.to_string();
-    text.push('\n');
-    text
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const ACCOUNT: &str = "111122223333";
 
-    fn row(
+    pub(crate) fn row(
         name: &str,
         key: Option<&str>,
         compliance: Option<Compliance>,
@@ -283,7 +188,7 @@ mod tests {
         }
     }
 
-    fn sample() -> Vec<AuditRow> {
+    pub(crate) fn sample() -> Vec<AuditRow> {
         vec![
             row(
                 "db",
@@ -304,43 +209,6 @@ mod tests {
                 "not verified: DescribeKey throttled",
             ),
         ]
-    }
-
-    #[test]
-    fn the_table_aligns_columns_and_ends_with_the_summary() {
-        // GIVEN three rows, one unverified
-        let rows = sample();
-        // WHEN rendered as a table without a terminal
-        let text = render_table(&rows, &Summary::of(&rows, 1), None);
-        // THEN it is this exact text
-        let expected = "\
-| COMPLIANCE    | REGION    | NAME | KMS KEY                      | REASON                                  |
-|---------------|-----------|------|------------------------------|-----------------------------------------|
-| NON_COMPLIANT | us-east-1 | db   | (default) aws/secretsmanager | uses the default key aws/secretsmanager |
-| COMPLIANT     | us-east-1 | app  | alias/app                    | customer managed key arn:x              |
-| (unverified)  | us-east-1 | lost | alias/gone                   | not verified: DescribeKey throttled     |
-3 secrets in 1 Region: 1 COMPLIANT, 1 NON_COMPLIANT, 0 NOT_APPLICABLE, 1 unverified
-";
-        assert_eq!(text, expected);
-    }
-
-    #[test]
-    fn an_empty_audit_is_just_the_summary() {
-        assert_eq!(
-            render_table(&[], &Summary::of(&[], 2), None),
-            "0 secrets in 2 Regions: 0 COMPLIANT, 0 NON_COMPLIANT, 0 NOT_APPLICABLE, 0 unverified\n"
-        );
-    }
-
-    #[test]
-    fn a_narrow_terminal_wraps_the_table() {
-        let rows = sample();
-        let text = render_table(&rows, &Summary::of(&rows, 1), Some(60));
-        assert!(
-            text.lines().all(|line| line.chars().count() <= 84),
-            "{text}"
-        );
-        assert!(text.lines().next().unwrap().chars().count() <= 60, "{text}");
     }
 
     #[test]
@@ -422,53 +290,6 @@ mod tests {
         assert_eq!(&record[1], "a,b");
         assert_eq!(&record[7], "rds");
         assert_eq!(&record[8], "tag \"Exempt\", set\nby ops");
-    }
-
-    #[test]
-    fn the_summary_counts_each_outcome() {
-        let mut rows = sample();
-        rows.push(row(
-            "old",
-            None,
-            Some(Compliance::NotApplicable),
-            "scheduled for deletion",
-        ));
-        let summary = Summary::of(&rows, 2);
-        assert_eq!(
-            summary,
-            Summary {
-                total: 4,
-                compliant: 1,
-                non_compliant: 1,
-                not_applicable: 1,
-                unverified: 1,
-                regions: 2
-            }
-        );
-        assert_eq!(
-            Summary::of(&rows[..1], 1).line(),
-            "1 secret in 1 Region: 0 COMPLIANT, 1 NON_COMPLIANT, 0 NOT_APPLICABLE, 0 unverified"
-        );
-    }
-
-    #[test]
-    fn actions_render_as_a_table() {
-        let rows = [ActionRow {
-            secret: "db".into(),
-            from: key_label(None),
-            to: "arn:aws:kms:us-east-1:111122223333:key/k".into(),
-            outcome: "re-key".into(),
-        }];
-        let text = render_actions(&rows, None);
-        assert_eq!(
-            text,
-            "\
-| SECRET | FROM KEY                     | TO KEY                                   | ACTION |
-|--------|------------------------------|------------------------------------------|--------|
-| db     | (default) aws/secretsmanager | arn:aws:kms:us-east-1:111122223333:key/k | re-key |
-"
-        );
-        assert_eq!(render_actions(&[], None), "");
     }
 
     #[test]
