@@ -2,7 +2,7 @@
 //! ask KMS who manages that key), with the rule's own sweep and decision table, so the
 //! CLI and the Lambda can never disagree.
 
-use crate::args::{AuditArgs, Format};
+use crate::args::{AuditArgs, Format, RuleArgs};
 use crate::error::CliError;
 use crate::output::{
     AuditRow, ReportMeta, Summary, TableView, render_csv, render_html, render_json, render_table,
@@ -161,36 +161,55 @@ fn render(
 /// What the HTML report says about this run: its counts, time and parameters (as
 /// given; the rule's defaults where none was).
 pub fn report_meta(summary: &Summary, args: &AuditArgs, regions: &[String]) -> ReportMeta {
-    let rule = &args.rule;
+    let leading = vec![("Regions".to_owned(), regions.join(", "))];
+    run_meta(
+        "secrets-cmk audit",
+        summary.line(),
+        leading,
+        &args.rule,
+        "(the secret's own account)",
+    )
+}
+
+/// A report's meta for a run of `title`: `leading` parameters, then the rule's own as
+/// given (the rule's defaults where none was; `own_account` says whose account is
+/// trusted by default). Shared with check-template.
+pub(crate) fn run_meta(
+    title: &str,
+    headline: String,
+    mut parameters: Vec<(String, String)>,
+    rule: &RuleArgs,
+    own_account: &str,
+) -> ReportMeta {
     let or =
         |value: &Option<String>, default: &str| value.clone().unwrap_or_else(|| default.to_owned());
+    parameters.extend([
+        (
+            "kmsKeyArns".to_owned(),
+            or(&rule.kms_key_arns, "(any customer managed key)"),
+        ),
+        (
+            "allowedKeyAccounts".to_owned(),
+            or(&rule.allowed_key_accounts, own_account),
+        ),
+        (
+            "checkReplicas".to_owned(),
+            or(&rule.check_replicas, "true (default)"),
+        ),
+        (
+            "requireEnabledKey".to_owned(),
+            or(&rule.require_enabled_key, "true (default)"),
+        ),
+        (
+            "exemptionTagKey".to_owned(),
+            or(&rule.exemption_tag_key, "(none)"),
+        ),
+    ]);
     ReportMeta {
-        title: "secrets-cmk audit".to_owned(),
-        headline: summary.line(),
+        title: title.to_owned(),
+        headline,
         generated_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
-        parameters: vec![
-            ("Regions".to_owned(), regions.join(", ")),
-            (
-                "kmsKeyArns".to_owned(),
-                or(&rule.kms_key_arns, "(any customer managed key)"),
-            ),
-            (
-                "allowedKeyAccounts".to_owned(),
-                or(&rule.allowed_key_accounts, "(the secret's own account)"),
-            ),
-            (
-                "checkReplicas".to_owned(),
-                or(&rule.check_replicas, "true (default)"),
-            ),
-            (
-                "requireEnabledKey".to_owned(),
-                or(&rule.require_enabled_key, "true (default)"),
-            ),
-            (
-                "exemptionTagKey".to_owned(),
-                or(&rule.exemption_tag_key, "(none)"),
-            ),
-        ],
+        parameters,
     }
 }
 

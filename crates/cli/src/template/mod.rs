@@ -196,39 +196,18 @@ fn plain(args: &CheckTemplateArgs) -> crate::output::table::TableView {
 
 /// What the HTML report says about the run.
 fn report_meta(counts: &Counts, args: &CheckTemplateArgs) -> ReportMeta {
-    let rule = &args.rule;
-    let or =
-        |value: &Option<String>, default: &str| value.clone().unwrap_or_else(|| default.to_owned());
     let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
-    ReportMeta {
-        title: "secrets-cmk check-template".to_owned(),
-        headline: counts.line(),
-        generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        parameters: vec![
-            ("Templates".to_owned(), paths.join(", ")),
-            ("resolve".to_owned(), args.resolve.to_string()),
-            (
-                "kmsKeyArns".to_owned(),
-                or(&rule.kms_key_arns, "(any customer managed key)"),
-            ),
-            (
-                "allowedKeyAccounts".to_owned(),
-                or(&rule.allowed_key_accounts, "(the stack's own account)"),
-            ),
-            (
-                "checkReplicas".to_owned(),
-                or(&rule.check_replicas, "true (default)"),
-            ),
-            (
-                "requireEnabledKey".to_owned(),
-                or(&rule.require_enabled_key, "true (default)"),
-            ),
-            (
-                "exemptionTagKey".to_owned(),
-                or(&rule.exemption_tag_key, "(none)"),
-            ),
-        ],
-    }
+    let leading = vec![
+        ("Templates".to_owned(), paths.join(", ")),
+        ("resolve".to_owned(), args.resolve.to_string()),
+    ];
+    crate::audit::run_meta(
+        "secrets-cmk check-template",
+        counts.line(),
+        leading,
+        &args.rule,
+        "(the stack's own account)",
+    )
 }
 
 /// The exit status: refused files or unverified resources are 2, and win over
