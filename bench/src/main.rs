@@ -7,7 +7,8 @@
 //! order rotated each round; then, on the same estate, the sweep against the listing
 //! under 25 ms of latency a request and the evaluations a steady-state sweep records
 //! with and without `reportChangesOnly` (`paid`). Once: cold starts and the asset's zip
-//! size. Writes
+//! size, and `audit --organization` over an organization of 20 accounts (`org_audit`).
+//! Writes
 //! `bench/work/results.json`, the plot `bench/sweep-time.png` and `bench/RESULTS.md`,
 //! and prints the latter.
 
@@ -18,6 +19,7 @@ mod error;
 mod estate;
 mod machine;
 mod measure;
+mod org_audit;
 mod paid;
 mod peer;
 mod report;
@@ -59,6 +61,9 @@ struct Args {
     /// Repetitions of every timed measurement (the median is reported).
     #[arg(long, default_value_t = 3)]
     runs: usize,
+    /// The release CLI binary `audit --organization` is measured with (empty: skip it).
+    #[arg(long, default_value = "target/bench/release/secrets-cmk")]
+    cli_binary: PathBuf,
     /// Cold starts to sample.
     #[arg(long, default_value_t = 20)]
     cold_starts: usize,
@@ -296,6 +301,18 @@ async fn run(
             Peer::from_runs(&peer_runs, peer_failure),
         ));
     }
+    let org_audit = if args.cli_binary.as_os_str().is_empty() {
+        None
+    } else {
+        let cli = paths::workspace_root().join(&args.cli_binary);
+        require(
+            &cli,
+            "the release CLI binary",
+            "run make bench (it builds it)",
+        )?;
+        eprintln!("bench: organization audit");
+        Some(org_audit::measure(&cli, args.runs).await?)
+    };
     load.extend(LoadSample::now("end"));
 
     Ok(Results {
@@ -309,6 +326,7 @@ async fn run(
         peer_version,
         estates,
         paid_for,
+        org_audit,
     })
 }
 

@@ -17,6 +17,10 @@ pub(crate) mod target {
     pub(crate) const CALL_RATIO: f64 = 1.0;
     /// Sweep time over the bare listing time, at most.
     pub(crate) const SWEEP_OVER_FLOOR: f64 = 1.3;
+    /// `audit --organization`'s wall time over the ideal (one account-Region's audit ×
+    /// pairs / concurrency), at most: pairs overlap their latency, and the process start
+    /// and the organization's listing are paid once.
+    pub(crate) const ORG_AUDIT_OVER_IDEAL: f64 = 1.5;
     /// Peak memory of the Lambda process during the largest sweep, at most (MB = 10^6 bytes).
     pub(crate) const PEAK_MEMORY_MB: f64 = 64.0;
     /// Process start to the first runtime API poll, at most (median).
@@ -56,6 +60,10 @@ pub(crate) struct Results {
     /// in runs from before it was measured).
     #[serde(default)]
     pub(crate) paid_for: Vec<crate::paid::PaidEstate>,
+    /// `audit --organization` at scale (absent in runs from before it was measured, and
+    /// when the run was told to skip it).
+    #[serde(default)]
+    pub(crate) org_audit: Option<crate::org_audit::OrgAudit>,
 }
 
 /// Sizes of the Lambda binary and its zip.

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ruleParameterNames } from './contract';
+import { regionalRoleName } from './organization/naming';
 
 /** Only the parameters the user set: Config receives no key for an unset one. */
 export type RuleParameters = Partial<Record<RuleParameterName, string>>;
@@ -100,6 +101,23 @@ export interface OrganizationSettings {
   readonly callAs: 'SELF' | 'DELEGATED_ADMIN';
   /** Accounts of the target OUs the StackSet skips. */
   readonly excludedAccountIds: string[];
+  /** The member accounts' read-only audit role (`auditPrincipalArns`); absent: no such role. */
+  readonly audit?: AuditRoleSettings;
+  /** Name of the organization's Config aggregator (`organizationAggregator`); absent: none is created. */
+  readonly aggregatorName?: string;
+}
+
+/**
+ * The role `secrets-cmk audit --organization --role-name NAME` assumes in every member
+ * account: read-only on secrets and keys, trusted by exactly the named principals.
+ */
+export interface AuditRoleSettings {
+  /** IAM roles and users of one account (the management or delegated-admin account) that may assume it. */
+  readonly principalArns: readonly string[];
+  /** The same name in every member account (`--role-name`). */
+  readonly roleName: string;
+  /** Whether it may import the account's findings into Security Hub (`audit --security-hub`). */
+  readonly importsToSecurityHub: boolean;
 }
 
 /** Anything with CDK context: an App, a Stack, a construct node. */
@@ -113,6 +131,8 @@ export const DEFAULT_RULE_NAME = 'secrets-cmk';
 export const DEFAULT_REMEDIATION_ROLE_NAME = 'SecretsCmkRemediation';
 export const DEFAULT_RESTORE_ROLE_NAME = 'SecretsCmkRestore';
 export const DEFAULT_EXECUTION_ROLE_NAME = 'SecretsCmkRuleExecution';
+/** Name of the member accounts' read-only audit role (opt-in), created in the first deployment Region only. */
+export const DEFAULT_AUDIT_ROLE_NAME = 'SecretsCmkAudit';
 /** A sweep of thousands of secrets is bounded by ListSecrets (100 TPS) and DescribeKey; give it Lambda's maximum. */
 export const DEFAULT_TIMEOUT_SECONDS = 900;
 export const DEFAULT_LOG_RETENTION_DAYS = 365;
@@ -433,6 +453,8 @@ export function readOrganizationSettings(ctx: ContextSource): OrganizationSettin
   const executionRoleName = roleName(ctx, 'executionRoleName', DEFAULT_EXECUTION_ROLE_NAME);
   // Each Region's roles carry the Region in their name (IAM names are per account, not per Region).
   const longestRegion = Math.max(...deploymentRegions.map((region) => region.length));
+  // Every other role name the deployment uses in an account, with and without a Region.
+  const otherRoleNames: string[] = [];
   for (const [key, fallback] of [
     ['executionRoleName', DEFAULT_EXECUTION_ROLE_NAME],
     ['remediationRoleName', DEFAULT_REMEDIATION_ROLE_NAME],
@@ -442,7 +464,10 @@ export function readOrganizationSettings(ctx: ContextSource): OrganizationSettin
     if (name.length + 1 + longestRegion > 64) {
       throw new ContextError(key, `"${name}" is too long: with "-<Region>" appended it exceeds IAM's 64 characters`);
     }
+    otherRoleNames.push(name, ...deploymentRegions.map((region) => regionalRoleName(name, region)));
   }
+  const audit = readAuditRole(ctx, otherRoleNames);
+  const aggregatorName = readAggregatorName(ctx);
   return {
     organizationId,
     targetOuIds,
@@ -451,7 +476,75 @@ export function readOrganizationSettings(ctx: ContextSource): OrganizationSettin
     executionRoleName,
     callAs,
     excludedAccountIds: accountIds(ctx, 'excludedAccountIds'),
+    ...(audit === undefined ? {} : { audit }),
+    ...(aggregatorName === undefined ? {} : { aggregatorName }),
   };
+}
+
+/** An IAM role or user ARN, path included; no wildcard (a trust policy names principals exactly). */
+const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)(\/[\w+=,.@-]+)*\/[\w+=,.@-]{1,64}$/;
+
+/**
+ * The audit role, or `undefined` without `auditPrincipalArns`. Its other keys are refused
+ * without it rather than ignored: whoever sets them expects a role.
+ *
+ * @param otherRoleNames the deployment's other role names in an account, which it must not take
+ */
+function readAuditRole(ctx: ContextSource, otherRoleNames: readonly string[]): AuditRoleSettings | undefined {
+  const principalArns = [...new Set(list(ctx, 'auditPrincipalArns'))];
+  const importsToSecurityHub = booleanString(ctx, 'auditImportsToSecurityHub') === 'true';
+  if (principalArns.length === 0) {
+    for (const key of ['auditRoleName', 'auditImportsToSecurityHub']) {
+      if (optionalString(ctx, key) !== undefined) {
+        throw new ContextError(key, 'needs "auditPrincipalArns" (the principals the audit role trusts)');
+      }
+    }
+    return undefined;
+  }
+  for (const arn of principalArns) {
+    if (/^arn:aws[a-z-]*:iam::\d{12}:root$/.test(arn)) {
+      throw new ContextError(
+        'auditPrincipalArns',
+        `"${arn}" is a whole account: name the roles or users that run the audit`,
+      );
+    }
+    if (!IAM_PRINCIPAL.test(arn)) {
+      throw new ContextError(
+        'auditPrincipalArns',
+        `"${arn}" is not the ARN of an IAM role or user (e.g. arn:aws:iam::111122223333:role/SecurityAudit)`,
+      );
+    }
+  }
+  // `arn:<partition>:iam::<account>`: one account, the one the audit runs from.
+  const accounts = [...new Set(principalArns.map((arn) => arn.split(':').slice(0, 5).join(':')))];
+  if (accounts.length > 1) {
+    throw new ContextError(
+      'auditPrincipalArns',
+      `the principals are in ${accounts.join(', ')}: name principals of one account, ` +
+        'the management or delegated-admin account that runs the organization audit',
+    );
+  }
+  const name = roleName(ctx, 'auditRoleName', DEFAULT_AUDIT_ROLE_NAME);
+  // IAM role names are unique regardless of case.
+  if (otherRoleNames.some((other) => other.toLowerCase() === name.toLowerCase())) {
+    throw new ContextError('auditRoleName', `"${name}" is already the name of another role of the member accounts`);
+  }
+  return { principalArns, roleName: name, importsToSecurityHub };
+}
+
+/** AWS Config's limits on a ConfigurationAggregatorName: 1 to 256 of letters, digits, _ and -. */
+const AGGREGATOR_NAME = /^[\w-]{1,256}$/;
+
+function readAggregatorName(ctx: ContextSource): string | undefined {
+  const name = optionalString(ctx, 'organizationAggregator');
+  if (name !== undefined && !AGGREGATOR_NAME.test(name)) {
+    throw new ContextError(
+      'organizationAggregator',
+      `"${name.length > 80 ? `${name.slice(0, 80)}...` : name}" is not a Config aggregator name ` +
+        '(1 to 256 letters, digits, - and _)',
+    );
+  }
+  return name;
 }
 
 function accountIds(ctx: ContextSource, key: string): string[] {

@@ -3,6 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import {
   ContextError,
   DEFAULT_ASSET_PATH,
+  DEFAULT_AUDIT_ROLE_NAME,
   readOrganizationSettings,
   readRuleParameters,
   readSettings,
@@ -230,4 +231,93 @@ describe('organization settings', () => {
   ])('refuses %j', (values, message) => {
     expect(() => readOrganizationSettings(context(values))).toThrow(message);
   });
+});
+
+describe('organization audit role and aggregator', () => {
+  const ORG = { organizationId: 'o-a1b2c3d4e5', targetOuIds: 'ou-ab12-cdef3456', deploymentRegions: 'eu-west-1' };
+  const AUDITOR = 'arn:aws:iam::111122223333:role/SecurityAudit';
+  const read = (values: Record<string, unknown>) => readOrganizationSettings(context({ ...ORG, ...values }))!;
+
+  test('neither without their context values', () => {
+    const organization = read({});
+    expect(organization.audit).toBeUndefined();
+    expect(organization.aggregatorName).toBeUndefined();
+  });
+
+  test('the audit role: principals trimmed and deduplicated, the default name, no Security Hub import', () => {
+    // GIVEN a role and a user (a path included) of one account, one listed twice
+    const user = 'arn:aws:iam::111122223333:user/ops/auditor';
+    const organization = read({ auditPrincipalArns: ` ${AUDITOR}, ${user},${AUDITOR}` });
+    // THEN each is trusted once, under the default name
+    expect(organization.audit).toEqual({
+      principalArns: [AUDITOR, user],
+      roleName: DEFAULT_AUDIT_ROLE_NAME,
+      importsToSecurityHub: false,
+    });
+    expect(DEFAULT_AUDIT_ROLE_NAME).toBe('SecretsCmkAudit');
+  });
+
+  test('the audit role: its own name, the Security Hub import, a list from cdk.json', () => {
+    const organization = read({
+      auditPrincipalArns: [AUDITOR, 'arn:aws:iam::111122223333:role/x'],
+      auditRoleName: 'OrgSecretsAudit',
+      auditImportsToSecurityHub: true,
+    });
+    expect(organization.audit).toEqual({
+      principalArns: [AUDITOR, 'arn:aws:iam::111122223333:role/x'],
+      roleName: 'OrgSecretsAudit',
+      importsToSecurityHub: true,
+    });
+  });
+
+  test.each([
+    [
+      { auditPrincipalArns: '111122223333' },
+      /"auditPrincipalArns": "111122223333" is not the ARN of an IAM role or user/,
+    ],
+    [{ auditPrincipalArns: 'arn:aws:iam::111122223333:root' }, /"auditPrincipalArns": .* is a whole account/],
+    [{ auditPrincipalArns: 'arn:aws:iam::111122223333:role/*' }, /is not the ARN of an IAM role or user/],
+    [{ auditPrincipalArns: 'arn:aws:iam::1111:role/Audit' }, /is not the ARN of an IAM role or user/],
+    [{ auditPrincipalArns: 'arn:aws:iam::111122223333:group/Auditors' }, /is not the ARN of an IAM role or user/],
+    [
+      { auditPrincipalArns: 'arn:aws:sts::111122223333:assumed-role/Audit/session' },
+      /is not the ARN of an IAM role or user/,
+    ],
+    [{ auditPrincipalArns: `arn:aws:iam::111122223333:role/${'R'.repeat(65)}` }, /is not the ARN of an IAM role/],
+    [
+      { auditPrincipalArns: `${AUDITOR},arn:aws:iam::444455556666:role/SecurityAudit` },
+      /"auditPrincipalArns": the principals are in arn:aws:iam::111122223333, arn:aws:iam::444455556666: name principals of one account/,
+    ],
+    [{ auditRoleName: 'OrgSecretsAudit' }, /"auditRoleName": needs "auditPrincipalArns"/],
+    [{ auditImportsToSecurityHub: 'true' }, /"auditImportsToSecurityHub": needs "auditPrincipalArns"/],
+    [{ auditPrincipalArns: AUDITOR, auditImportsToSecurityHub: 'yes' }, /"auditImportsToSecurityHub": expected "true"/],
+    [
+      { auditPrincipalArns: AUDITOR, auditRoleName: 'Org Audit' },
+      /"auditRoleName": "Org Audit" is not a valid IAM role name/,
+    ],
+    [
+      { auditPrincipalArns: AUDITOR, auditRoleName: 'SecretsCmkRemediation-eu-west-1' },
+      /"auditRoleName": "SecretsCmkRemediation-eu-west-1" is already the name of another role/,
+    ],
+    [
+      { auditPrincipalArns: AUDITOR, auditRoleName: 'secretscmkrestore' },
+      /"auditRoleName": "secretscmkrestore" is already the name of another role/,
+    ],
+  ])('the audit role refuses %j', (values, message) => {
+    expect(() => read(values)).toThrow(message);
+  });
+
+  test('the aggregator name: letters, digits, - and _, up to 256', () => {
+    expect(read({ organizationAggregator: 'secrets-cmk_Org-1' }).aggregatorName).toBe('secrets-cmk_Org-1');
+    expect(read({ organizationAggregator: 'a'.repeat(256) }).aggregatorName).toBe('a'.repeat(256));
+  });
+
+  test.each([['a'.repeat(257)], ['secrets cmk'], ['secrets.cmk'], ['ünicode']])(
+    'the aggregator name %j is refused, naming the context value',
+    (name) => {
+      expect(() => read({ organizationAggregator: name })).toThrow(
+        /context "organizationAggregator": ".*" is not a Config aggregator name \(1 to 256 letters, digits, - and _\)/,
+      );
+    },
+  );
 });

@@ -36,6 +36,9 @@ import {
 /** Trust that gives the runbook roles several encrypt statements. */
 const TRUST = { allowedKeyAccounts: '111111111111', kmsKeyArns: `alias/secrets-cmk,${TARGET_KEY_ARN}` };
 
+/** The opt-in audit role with every grant it can have. */
+const AUDIT = { auditPrincipalArns: 'arn:aws:iam::111122223333:role/SecurityAudit', auditImportsToSecurityHub: 'true' };
+
 /** [what, contract role, the role as deployed] */
 const deployedRoles: Array<[string, RoleName, () => iam.Role]> = [
   ['single-account rule function', 'ruleFunction', () => singleAccountStack().ruleFunction.role],
@@ -47,6 +50,7 @@ const deployedRoles: Array<[string, RoleName, () => iam.Role]> = [
   ['single-account restore role', 'restore', () => singleAccountStack().restoreRole.role],
   ['restore role with trust', 'restore', () => singleAccountStack(TRUST).restoreRole.role],
   ['member restore role', 'restore', () => memberStack(TRUST).restoreRole.role],
+  ['member audit role (with its Security Hub import)', 'memberAudit', () => memberStack(AUDIT).auditRole!.role],
 ];
 
 function statementsOfRole(role: iam.Role): Statement[] {

@@ -25,6 +25,9 @@ const TRUST = {
   kmsKeyArns: `${TARGET_KEY_ARN},alias/secrets-cmk,arn:aws:kms:ap-southeast-2:444455556666:alias/shared`,
 };
 
+/** The opt-in audit role with every grant (and so every acknowledgement) it can have. */
+const AUDIT = { auditPrincipalArns: 'arn:aws:iam::111122223333:role/SecurityAudit', auditImportsToSecurityHub: 'true' };
+
 const stacks: Array<[string, () => Stack]> = [
   ['SecretsCmk', () => singleAccountStack(FULL)],
   ['SecretsCmk with trust', () => singleAccountStack({ ...FULL, ...TRUST })],
@@ -32,6 +35,8 @@ const stacks: Array<[string, () => Stack]> = [
   ['SecretsCmkOrganization', () => organizationStack(FULL)],
   ['SecretsCmkMember', () => memberStack()],
   ['SecretsCmkMember with trust', () => memberStack(TRUST)],
+  ['SecretsCmkMember with the audit role', () => memberStack(AUDIT)],
+  ['SecretsCmkOrganization with the aggregator', () => organizationStack({ organizationAggregator: 'secrets-cmk' })],
 ];
 
 interface Acknowledgement {

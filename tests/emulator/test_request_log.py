@@ -34,6 +34,23 @@ def test_every_api_call_is_logged_with_its_details(aws: Emulator) -> None:
     assert {r["fault"] for r in log} == {None}
 
 
+def test_rest_protocol_calls_are_logged_with_their_operation(aws: Emulator) -> None:
+    # GIVEN calls over the REST protocols (no X-Amz-Target, no Action): Security Hub,
+    # with a path parameter-free URI, and Account
+    hub = aws.client("securityhub")
+    hub.enable_security_hub()
+    hub.get_findings()
+    aws.client("account").list_regions()
+    # WHEN the log is read
+    log = aws.requests()
+    # THEN each is named by the operation whose method and requestUri match in botocore
+    assert [(r["service"], r["operation"]) for r in log] == [
+        ("securityhub", "EnableSecurityHub"),
+        ("securityhub", "GetFindings"),
+        ("account", "ListRegions"),
+    ]
+
+
 def test_filters_count_one_operation(aws: Emulator) -> None:
     # GIVEN three DescribeKey calls among other calls
     kms = aws.client("kms")

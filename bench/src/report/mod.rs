@@ -11,6 +11,7 @@
 
 mod figures;
 mod format;
+mod org;
 mod paid;
 mod tables;
 #[cfg(test)]

@@ -58,9 +58,7 @@ pub(crate) fn section(results: &Results) -> String {
             met(changed == 0)
         );
     }
-    out.push_str(
-        "| `audit --organization`, 20 accounts × 2 Regions × 200 secrets at concurrency 1, 4, 16 | not measured | wall time ≈ single sweep × 40 / concurrency | **not measured**: the command does not exist yet (its own issue); this run has nothing to time |\n",
-    );
+    out.push_str(&super::org::rows(results.org_audit.as_ref()));
     let _ = write!(
         out,
         "\nEvery run (ms): {}\n\n",
@@ -77,6 +75,7 @@ pub(crate) fn section(results: &Results) -> String {
             .join("; ")
     );
     out.push_str(&bound(results));
+    out.push_str(&super::org::notes(results.org_audit.as_ref()));
     for e in estates {
         let _ = writeln!(
             out,

@@ -2,7 +2,8 @@
 //! measurements; the report rendered from it must match the `.md` beside it byte for
 //! byte. `committed_run.json` reproduces the run behind the committed `bench/RESULTS.md`;
 //! the others reach the branches that run does not (targets missed, the peer failing,
-//! memory not measured, no estates).
+//! memory not measured, no estates); `paid_and_organization` is a run of the section on
+//! what a user pays for, with made-up organization audit figures (concurrency 16 misses).
 //!
 //! After an intended change to the report, `BENCH_REPORT_BLESS=1 cargo test -p
 //! secrets-cmk-bench report` rewrites the `.md` files; review their diff.
@@ -13,8 +14,9 @@ use super::render;
 use crate::results::Results;
 
 /// The fixtures, by file stem.
-const CASES: [&str; 5] = [
+const CASES: [&str; 6] = [
     "committed_run",
+    "paid_and_organization",
     "every_target_met",
     "every_target_missed",
     "linear_growth_memory_over",

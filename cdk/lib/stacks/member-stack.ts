@@ -9,6 +9,9 @@
  * - `central`: the execution role the Region's central function assumes (parameter
  *   `CentralRuleRoleArn`), and a rule naming that function (`CentralFunctionArn`).
  *
+ * With `auditPrincipalArns`, the template of the first deployment Region also holds the
+ * read-only audit role (`MemberAuditRole`), one per account.
+ *
  * Synthesized on its own (no bootstrap, no assets) and handed to the StackSet as a
  * template body.
  */
@@ -28,12 +31,13 @@ import {
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { FunctionPlacement, OrganizationSettings, SecretsCmkSettings } from '../config';
+import type { AuditRoleSettings, FunctionPlacement, OrganizationSettings, SecretsCmkSettings } from '../config';
 import { RemediationDocuments } from '../constructs/remediation-documents';
 import { RemediationRole } from '../constructs/remediation-role';
 import { RestoreRole } from '../constructs/restore-role';
 import { RuleExecutionRole } from '../constructs/rule-execution-role';
 import { RuleFunction, RuleFunctionProps } from '../constructs/rule-function';
+import { MemberAuditRole } from '../organization/audit-role';
 import { MemberResources, MemberRuleSettings } from '../organization/member-resources';
 import { regionalRoleName } from '../organization/naming';
 
@@ -56,6 +60,8 @@ export interface MemberStackProps extends StackProps {
   /** Base name of the execution role (`central`); the Region is appended. */
   readonly executionRoleName: string;
   readonly function: MemberFunctionSettings;
+  /** The read-only audit role, in the template of one Region only (IAM names are per account). */
+  readonly audit?: AuditRoleSettings;
 }
 
 /** The member stack's settings for one Region, taken from the deployment's. */
@@ -64,6 +70,7 @@ export function memberStackProps(
   organization: OrganizationSettings,
   region: string = organization.deploymentRegions[0]!,
 ): MemberStackProps {
+  const audit = region === organization.deploymentRegions[0] ? organization.audit : undefined;
   return {
     placement: organization.functionPlacement,
     region,
@@ -75,6 +82,7 @@ export function memberStackProps(
       logRetention: settings.logRetention,
       ...(settings.rustLog === undefined ? {} : { rustLog: settings.rustLog }),
     },
+    ...(audit === undefined ? {} : { audit }),
   };
 }
 
@@ -95,6 +103,8 @@ export class SecretsCmkMemberStack extends Stack {
   public readonly resources: MemberResources;
   /** The account's own rule function (`members` only). */
   public readonly ruleFunction?: RuleFunction;
+  /** The read-only audit role (`auditPrincipalArns`, first deployment Region only). */
+  public readonly auditRole?: MemberAuditRole;
 
   constructor(scope: Construct, id: string, props: MemberStackProps) {
     super(scope, id, {
@@ -157,6 +167,9 @@ export class SecretsCmkMemberStack extends Stack {
           },
         },
       });
+    }
+    if (props.audit) {
+      this.auditRole = new MemberAuditRole(this, 'AuditRole', props.audit);
     }
   }
 

@@ -9,6 +9,9 @@
  * - `central`: the Region's rule function, its one organization-wide invoke grant
  *   (`OrganizationInvokePolicy`), and the StackSet passes its ARN and its role's ARN.
  *
+ * With `organizationAggregator`, the first Region's stack also holds the organization's
+ * AWS Config aggregator (`OrganizationAggregator`).
+ *
  * With `callAs=SELF` the management account, which a service-managed StackSet never
  * reaches, gets the member resources from this stack. No account is listed anywhere: the
  * template is the same for an organization of one account or of thousands.
@@ -18,6 +21,7 @@ import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import { Construct, IDependable } from 'constructs';
 import type { OrganizationSettings, SecretsCmkSettings } from '../config';
 import { RuleFunction, ruleFunctionProps } from '../constructs/rule-function';
+import { OrganizationAggregator } from '../organization/aggregator';
 import { MemberResources } from '../organization/member-resources';
 import { codeBucketName, codeObjectKey, regionalRoleName } from '../organization/naming';
 import { OrganizationInvokePolicy } from '../organization/organization-invoke-policy';
@@ -45,6 +49,8 @@ export class SecretsCmkOrganizationStack extends Stack {
   public readonly managementAccount?: MemberResources;
   /** The central function's grant (`central`). */
   public readonly invokePolicy?: OrganizationInvokePolicy;
+  /** The organization's Config aggregator (`organizationAggregator`, first deployment Region only). */
+  public readonly aggregator?: OrganizationAggregator;
   private readonly localFunction?: RuleFunction;
 
   constructor(scope: Construct, id: string, props: SecretsCmkOrganizationStackProps) {
@@ -131,6 +137,18 @@ export class SecretsCmkOrganizationStack extends Stack {
       templateBody: JSON.stringify(props.memberTemplate),
     });
     this.stackSet.node.addDependency(...stackSetNeeds);
+
+    // One aggregator covers every deployment Region: only the first Region's stack has it.
+    if (organization.aggregatorName !== undefined && region === organization.deploymentRegions[0]) {
+      this.aggregator = new OrganizationAggregator(this, 'Aggregator', {
+        name: organization.aggregatorName,
+        regions: organization.deploymentRegions,
+      });
+      new CfnOutput(this, 'AggregatorName', {
+        value: organization.aggregatorName,
+        description: `secrets-cmk report --aggregator <name> --region ${region}`,
+      });
+    }
 
     new CfnOutput(this, 'StackSetName', { value: MEMBER_STACKSET_NAME });
     new CfnOutput(this, 'FunctionPlacement', { value: organization.functionPlacement });

@@ -16,6 +16,10 @@ use tokio::sync::Mutex;
 /// again before any work starts, so a sweep never meets ExpiredToken half way through.
 pub const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
 
+/// The role session name of the rule's assumed roles (CloudTrail names the caller in the
+/// member account by it).
+pub const DEFAULT_SESSION_NAME: &str = "secrets-cmk-rule";
+
 /// Temporary credentials from sts:AssumeRole.
 #[derive(Debug, Clone)]
 pub struct TemporaryCredentials {
@@ -133,6 +137,7 @@ impl AccountAccessError {
 pub struct AccountSessions<A> {
     base: SdkConfig,
     assumer: A,
+    session_name: &'static str,
     cache: Mutex<HashMap<String, (SdkConfig, SystemTime)>>,
 }
 
@@ -143,8 +148,16 @@ impl<A: RoleAssumer + Sync> AccountSessions<A> {
         AccountSessions {
             base,
             assumer,
+            session_name: DEFAULT_SESSION_NAME,
             cache: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The same, with roles assumed under `session_name` (what CloudTrail shows as the
+    /// caller in the member account), e.g. the CLI's own name rather than the rule's.
+    pub fn with_session_name(mut self, session_name: &'static str) -> AccountSessions<A> {
+        self.session_name = session_name;
+        self
     }
 
     /// A configuration acting in `account`, and when its credentials expire: the base one
@@ -179,7 +192,7 @@ impl<A: RoleAssumer + Sync> AccountSessions<A> {
         }
         let credentials = self
             .assumer
-            .assume_role(&role_arn, "secrets-cmk-rule")
+            .assume_role(&role_arn, self.session_name)
             .await
             .map_err(|source| AccountAccessError::AssumeRole {
                 role_arn: role_arn.clone(),

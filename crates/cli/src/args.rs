@@ -4,15 +4,18 @@
 //! same message from the CLI as from the Lambda.
 
 use crate::error::CliError;
-use crate::output::Show;
-use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand};
 use rule_core::{ParameterError, RuleParameters};
 use std::path::PathBuf;
 
+mod audit;
 mod check_template;
 pub mod doctor;
+mod report;
+pub use audit::{AuditArgs, Format};
 pub use check_template::{CheckTemplateArgs, TemplateFormat};
 pub use doctor::{DoctorArgs, DoctorFormat};
+pub use report::{DEFAULT_RULE_PREFIX, ReportArgs, ReportFormat};
 
 const MAIN_AFTER_HELP: &str = "\
 Examples:
@@ -28,39 +31,6 @@ and container roles. --profile and --region override it.
 
 Exit codes: 0 success; 1 NON_COMPLIANT secrets found with --fail-on-noncompliant;
 2 bad input, an AWS error, or something left undone (see each command's help).";
-
-const AUDIT_AFTER_HELP: &str = "\
-Examples:
-  secrets-cmk audit
-  secrets-cmk audit --region us-east-1 --region eu-west-1 --format json > findings.json
-  secrets-cmk audit --kms-key-arns arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab,alias/secrets
-  secrets-cmk audit --exemption-tag-key cmk-exempt --check-replicas false --fail-on-noncompliant
-
-Every secret is judged by the rule's own decision table, with the rule's parameters
-(each flag is the rule parameter of the same name; same defaults, same validation).
-Secrets scheduled for deletion are listed (NOT_APPLICABLE).
-
-Output: table, for people: the counts by verdict, by cause (the decision-table row) and,
-across accounts, by account, then one line per finding (NON_COMPLIANT and unverified,
-worst first, then by account, Region, name) with its short cause; --show all lists every
-secret, --show details adds each one's full reason and fix. On a terminal it fits the
-width and has colour (not with NO_COLOR); piped, it is plain and never cut. json (an
-array of objects: arn, name, account, region, kms_key_id (as stored; null for the
-default key), compliance, row (the decision-table row as a string: \"4\", \"5a\", ...),
-owning_service, reason); csv (the same columns, with a header); html (with --output
-FILE: one self-contained page with the summary, charts, a findings table that sorts and
-filters, and each finding's fix). With json, csv and html the summary goes to stderr.
-
-A secret that could not be verified (an AWS error, e.g. DescribeKey denied in its own
-account or throttled after retries) is never guessed: its compliance is null (json),
-empty (csv) or \"(unverified)\" (table), its reason says why, and the summary counts it.
-
-Exit codes:
-  0  every secret was judged, and --fail-on-noncompliant found nothing NON_COMPLIANT
-  1  --fail-on-noncompliant, and at least one secret is NON_COMPLIANT
-  2  bad input; or at least one secret could not be verified, or a Region could not be
-     listed. The results that were gathered are still written first. 2 wins over 1: an
-     incomplete audit is not a clean finding.";
 
 const REMEDIATE_AFTER_HELP: &str = "\
 Examples:
@@ -179,6 +149,7 @@ impl Cli {
             Command::Backout(args) => &args.region,
             Command::CheckTemplate(args) => &args.region,
             Command::Doctor(args) => &args.region,
+            Command::Report(args) => &args.region,
         };
         self.global
             .region
@@ -209,7 +180,7 @@ pub fn single_region<'a>(
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Report every secret's compliance (read-only).
-    #[command(after_help = AUDIT_AFTER_HELP)]
+    #[command(after_help = audit::AUDIT_AFTER_HELP)]
     Audit(AuditArgs),
     /// Re-key NON_COMPLIANT (or named) secrets to a customer managed key; dry run without --apply.
     #[command(after_help = REMEDIATE_AFTER_HELP)]
@@ -223,6 +194,9 @@ pub enum Command {
     /// Read-only checks of the account and Region the rule relies on (recorder, rule, permissions).
     #[command(after_help = doctor::DOCTOR_AFTER_HELP)]
     Doctor(DoctorArgs),
+    /// The deployed rule's results in every account and Region, read from an AWS Config aggregator.
+    #[command(after_help = report::REPORT_AFTER_HELP)]
+    Report(ReportArgs),
 }
 
 /// The rule's parameters, as flags. Each is passed to the rule's own validation.
@@ -287,43 +261,6 @@ fn flag_of(error: &ParameterError) -> &'static str {
         Some("allowedKeyAccounts") => "--allowed-key-accounts",
         _ => "rule parameters",
     }
-}
-
-/// How `audit` writes its results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum Format {
-    /// An aligned table and a summary line, for people.
-    #[default]
-    Table,
-    /// A JSON array of objects, one per secret.
-    Json,
-    /// CSV with a header row.
-    Csv,
-    /// A self-contained HTML report (needs --output).
-    Html,
-}
-
-/// `secrets-cmk audit`.
-#[derive(Debug, Args)]
-pub struct AuditArgs {
-    /// `--region`, repeatable.
-    #[command(flatten)]
-    pub region: RegionArgs,
-    /// The rule's parameters.
-    #[command(flatten)]
-    pub rule: RuleArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Table: which secrets to list (findings: NON_COMPLIANT and unverified).
-    #[arg(long, value_enum, default_value_t = Show::Findings)]
-    pub show: Show,
-    /// Write the output to FILE instead of stdout (needed for --format html).
-    #[arg(long, value_name = "FILE", required_if_eq("format", "html"))]
-    pub output: Option<PathBuf>,
-    /// Exit with 1 when any secret is NON_COMPLIANT.
-    #[arg(long)]
-    pub fail_on_noncompliant: bool,
 }
 
 /// `secrets-cmk remediate`.
@@ -479,7 +416,7 @@ mod tests {
         assert_eq!(err.exit_code(), 2);
         assert!(
             err.to_string()
-                .contains("[possible values: table, json, csv, html]"),
+                .contains("[possible values: table, json, csv, html, asff]"),
             "{err}"
         );
     }

@@ -4,6 +4,7 @@
 
 use crate::args::{AuditArgs, Format, RuleArgs};
 use crate::error::CliError;
+use crate::output::asff::{AsffRun, AsffSubject, DEFAULT_GENERATOR_ID, render_asff};
 use crate::output::{
     AuditRow, ReportMeta, Summary, TableView, render_csv, render_html, render_json, render_table,
 };
@@ -90,6 +91,9 @@ pub async fn run(
     args: &AuditArgs,
     progress: &Progress,
 ) -> Result<(), CliError> {
+    if args.scope.is_organization_audit() {
+        return crate::organization::run(base, regions, args, progress).await;
+    }
     let params = args.rule.parameters()?;
     let regions = audit_regions(base, regions)?;
     let calls = ApiCalls::new();
@@ -126,11 +130,15 @@ pub async fn run(
             path.display()
         );
     }
+    if args.security_hub {
+        let report = crate::security_hub::import_own_account(base, &rows, progress).await;
+        failures.extend(report.announce());
+    }
     outcome(&summary, &failures, args.fail_on_noncompliant)
 }
 
 /// The results in the format asked for. A table for a file is drawn as for a pipe.
-fn render(
+pub(crate) fn render(
     rows: &[AuditRow],
     summary: &Summary,
     args: &AuditArgs,
@@ -155,6 +163,7 @@ fn render(
         }
         Format::Html => render_html(rows, &report_meta(summary, args, regions))
             .map_err(|e| CliError::Usage(format!("rendering HTML: {e}")))?,
+        Format::Asff => render_asff_rows(rows)?,
     })
 }
 
@@ -213,12 +222,20 @@ pub(crate) fn run_meta(
     }
 }
 
-fn format_name(format: Format) -> &'static str {
+/// The rows as ASFF findings of this run (`--format asff`).
+fn render_asff_rows(rows: &[AuditRow]) -> Result<String, CliError> {
+    let subjects: Vec<_> = rows.iter().map(AsffSubject::from_audit_row).collect();
+    render_asff(&subjects, &AsffRun::now(DEFAULT_GENERATOR_ID))
+        .map_err(|e| CliError::Usage(format!("rendering ASFF: {e}")))
+}
+
+pub(crate) fn format_name(format: Format) -> &'static str {
     match format {
         Format::Table => "table",
         Format::Json => "JSON",
         Format::Csv => "CSV",
         Format::Html => "HTML report",
+        Format::Asff => "ASFF findings",
     }
 }
 

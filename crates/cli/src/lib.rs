@@ -12,7 +12,10 @@
 //! | [`args`] | the command line (clap) |
 //! | [`audit`] | `audit`: sweep each Region, render, exit status |
 //! | [`remediate`] | `remediate`: pick, pre-check, dry run or re-key with a backout plan |
+//! | [`organization`] | `audit --organization` / `--accounts` / `--all-regions`: many accounts and Regions at once, bounded concurrency |
+//! | [`security_hub`] | `--security-hub`: ASFF findings imported with BatchImportFindings, by account and Region, failed ones resent and reported |
 //! | [`backout`] | `backout`: restore the previous keys from a plan |
+//! | [`report`] | `report`: the deployed rule's results across accounts and Regions, from a Config aggregator |
 //! | [`doctor`] | `doctor`: read-only checks of the account and Region the rule relies on |
 //! | [`change`] | what both share: the services, resolving a stored key, verifying a change |
 //! | [`plan`] | the backout plan file (versioned JSON) |
@@ -27,9 +30,12 @@ pub mod backout;
 pub mod change;
 pub mod doctor;
 pub mod error;
+pub mod organization;
 pub mod output;
 pub mod plan;
 pub mod remediate;
+pub mod report;
+pub mod security_hub;
 pub mod template;
 pub mod term;
 

@@ -60,6 +60,9 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Backout(args) => backout::run(&config, &regions, args, &progress).await,
         Command::CheckTemplate(args) => template::run(&config, &regions, args).await,
         Command::Doctor(args) => secrets_cmk_cli::doctor::run(&config, &regions, args).await,
+        Command::Report(args) => {
+            secrets_cmk_cli::report::run(&config, &regions, args, &progress).await
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! (`NO_COLOR` turns colour off, <https://no-color.org>).
 
 use crate::output::{Show, TableView};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::ffi::OsStr;
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -73,6 +73,88 @@ impl Progress {
     }
 }
 
+/// Several things going on at once (`audit --organization`: a line per account-Region
+/// being swept), under a bar counting those done, with an ETA. Shown only where the
+/// [`Progress`] it comes from is (a terminal, no `-v`).
+#[derive(Debug, Clone)]
+pub struct ProgressBoard {
+    /// `None` when hidden: every line is then a hidden [`Progress`].
+    multi: Option<MultiProgress>,
+    overall: ProgressBar,
+}
+
+impl ProgressBoard {
+    /// A board for `total` steps where `progress` would be shown (taking its place on the
+    /// screen: `progress` is cleared), hidden where it would not.
+    pub fn replacing(progress: &Progress, total: u64) -> ProgressBoard {
+        if progress.is_hidden() {
+            return ProgressBoard {
+                multi: None,
+                overall: ProgressBar::hidden(),
+            };
+        }
+        progress.clear();
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        let overall = multi.add(ProgressBar::new(total));
+        if let Ok(style) = ProgressStyle::with_template(COUNTED) {
+            overall.set_style(style.progress_chars("=> "));
+        }
+        overall.enable_steady_tick(Duration::from_millis(120));
+        ProgressBoard {
+            multi: Some(multi),
+            overall,
+        }
+    }
+
+    /// Never shown.
+    pub fn hidden() -> ProgressBoard {
+        ProgressBoard {
+            multi: None,
+            overall: ProgressBar::hidden(),
+        }
+    }
+
+    /// Whether it draws anything.
+    pub fn is_hidden(&self) -> bool {
+        self.multi.is_none()
+    }
+
+    /// A new line above the overall bar, saying `message`; give it back with
+    /// [`ProgressBoard::finish`].
+    pub fn line(&self, message: String) -> Progress {
+        let Some(multi) = &self.multi else {
+            return Progress::hidden();
+        };
+        let bar = ProgressBar::new_spinner().with_message(message);
+        if let Ok(style) = ProgressStyle::with_template(SPINNER) {
+            bar.set_style(style);
+        }
+        // Styled and named before it is shown: never a blank line.
+        let bar = multi.insert_before(&self.overall, bar);
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Progress { bar }
+    }
+
+    /// Remove `line` from the screen and count one step done, saying `message`.
+    pub fn finish(&self, line: &Progress, message: String) {
+        line.bar.finish_and_clear();
+        if let Some(multi) = &self.multi {
+            multi.remove(&line.bar);
+        }
+        self.overall.inc(1);
+        self.overall.set_message(message);
+    }
+
+    /// Remove everything from the screen (before results are printed).
+    pub fn clear(&self) {
+        self.overall.finish_and_clear();
+        if let Some(multi) = &self.multi {
+            // Nothing to do when clearing fails: the terminal went away.
+            let _ = multi.clear();
+        }
+    }
+}
+
 /// Narrower than this, wrapping makes a table unreadable: do not wrap at all. (A
 /// pseudo-terminal without a size reports 0.)
 const MIN_WRAP_WIDTH: u16 = 60;
@@ -124,6 +206,19 @@ mod tests {
         assert!(!colour_wanted(true, some("1"), None));
         assert!(!colour_wanted(true, None, some("dumb")));
         assert!(!colour_wanted(false, None, some("xterm")));
+    }
+
+    #[test]
+    fn a_hidden_board_gives_hidden_lines_and_counts_silently() {
+        // GIVEN no terminal / WHEN a board is made from a hidden progress and used
+        let board = ProgressBoard::replacing(&Progress::hidden(), 4);
+        let line = board.line("111111111111 us-east-1".into());
+        line.status("listing".into());
+        board.finish(&line, "done".into());
+        board.clear();
+        // THEN nothing is drawn, nothing fails
+        assert!(board.is_hidden() && line.is_hidden());
+        assert!(ProgressBoard::hidden().is_hidden());
     }
 
     #[test]

@@ -8,7 +8,12 @@
 //! 4. print the verdicts as Config recorded them;
 //! 5. remediate with the CLI (plan, then apply), re-evaluate to show the fix, and back
 //!    one secret out;
-//! 6. stop everything and say where to go next.
+//! 6. audit a whole organization (three accounts, two Regions) in one run, and once more
+//!    with one member's role denied ([`organization`]);
+//! 7. run the rule in every member account and Region, then read every account's
+//!    results centrally from an organization aggregator with `secrets-cmk report`, as a
+//!    table and the HTML report, checked against what the rule recorded ([`org_report`]);
+//! 8. stop everything and say where to go next.
 //!
 //! The two binaries it runs are found next to its own executable ([`binaries`]).
 
@@ -16,6 +21,8 @@
 
 mod binaries;
 mod estate;
+mod org_report;
+mod organization;
 mod show;
 
 use binaries::Binaries;
@@ -207,7 +214,19 @@ async fn run() -> Result<()> {
         verdict_table(&show::recorded(&emulator, &token).await?, &estate)
     );
 
-    step(6, "Stopping everything this demo started");
+    step(
+        6,
+        "Auditing a whole organization: the demo account and two members, two Regions",
+    );
+    let members = organization::show_organization_audit(&emulator, &binaries.cli).await?;
+
+    step(
+        7,
+        "The deployed rule's results for the whole organization, read from an aggregator",
+    );
+    org_report::show_report(&emulator, &binaries, &members, &organization::REGIONS).await?;
+
+    step(8, "Stopping everything this demo started");
     lambda.stop();
     emulator.stop();
     let _ = std::fs::remove_dir_all(&workdir);
@@ -273,16 +292,37 @@ fn finish(outcome: InvocationOutcome) -> Result<()> {
 }
 
 /// Run the built CLI against the emulator, echoing the command and its output; fail
-/// the demo on an exit code not in `expected`.
+/// the demo on an exit code not in `expected`. Returns what it printed on stdout.
 fn cli(
     binary: &Path,
     emulator: &Emulator,
     args: &[String],
     what: &str,
     expected: &[i32],
-) -> Result<()> {
+) -> Result<String> {
     println!("\n    $ secrets-cmk {}        # {what}", args.join(" "));
-    let output = Command::new(binary)
+    let output = run_cli(binary, emulator, args)?;
+    for line in String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .chain(String::from_utf8_lossy(&output.stderr).lines())
+    {
+        println!("    | {line}");
+    }
+    match output.status.code() {
+        Some(code) if expected.contains(&code) => {
+            println!("    (exit {code})");
+            Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        }
+        other => Err(Error::Invalid(format!(
+            "secrets-cmk {} exited with {other:?}",
+            args.join(" ")
+        ))),
+    }
+}
+
+/// Run the built CLI as the demo account against the emulator, in a clean environment.
+fn run_cli(binary: &Path, emulator: &Emulator, args: &[String]) -> Result<std::process::Output> {
+    Command::new(binary)
         .args(args)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -296,23 +336,7 @@ fn cli(
         .map_err(|e| Error::Io {
             context: format!("running {}", binary.display()),
             source: e,
-        })?;
-    for line in String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .chain(String::from_utf8_lossy(&output.stderr).lines())
-    {
-        println!("    | {line}");
-    }
-    match output.status.code() {
-        Some(code) if expected.contains(&code) => {
-            println!("    (exit {code})");
-            Ok(())
-        }
-        other => Err(Error::Invalid(format!(
-            "secrets-cmk {} exited with {other:?}",
-            args.join(" ")
-        ))),
-    }
+        })
 }
 
 /// Write a copy of `plan` that holds only the entry for secret `name`.

@@ -8,6 +8,7 @@
 //! | [`invocation`] | [`Invocation`]: one invocation's outcome and PutEvaluations calls, asserted |
 //! | [`emulator`] | [`Emulator`]: the emulator process, SDK clients pointed at it, its admin API |
 //! | [`seed`] | keys, aliases, secrets (bulk too), replicas, deletions, other accounts |
+//! | [`organization`] | an AWS Organization and its member accounts |
 //! | [`events`] | Config events shaped as Config sends them |
 //! | [`lambda`] | [`LambdaProcess`]: a binary polling our runtime API, with its logs |
 //! | [`runtime_api`] | [`RuntimeApiServer`]: the Lambda Runtime API, as `lambda_runtime` uses it |
@@ -42,6 +43,7 @@ pub mod events;
 pub mod http;
 pub mod invocation;
 pub mod lambda;
+pub mod organization;
 pub mod paths;
 mod process;
 mod role_check;

@@ -117,6 +117,7 @@ pub mod key_ref;
 pub mod params;
 pub mod remediation;
 pub mod row;
+pub mod row_of_annotation;
 #[cfg(test)]
 mod test_support;
 

@@ -12,7 +12,9 @@ exercised for real: throttling and 5xx are retryable, access denied is not.
 
 ``failed_evaluations`` is a separate hook read by the PutEvaluations patch: the
 listed ComplianceResourceIds come back in ``FailedEvaluations`` the first
-``times`` times each one is submitted.
+``times`` times each one is submitted. ``failed_findings`` is the same for the
+BatchImportFindings patch: the listed finding ``ids`` come back in ``FailedFindings``
+(``InternalException``) the first ``times`` times each one is imported.
 """
 
 from __future__ import annotations
@@ -130,12 +132,13 @@ class FaultInjector:
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
         self._failed_evaluations: dict[str, int] = {}
+        self._failed_findings: dict[str, int] = {}
 
     def configure(self, doc: Any) -> None:
         """Replace the whole configuration (an empty document clears it)."""
         if not isinstance(doc, dict):
             raise FaultConfigError("the faults document must be a JSON object")
-        unknown = set(doc) - {"rules", "failed_evaluations"}
+        unknown = set(doc) - {"rules", "failed_evaluations", "failed_findings"}
         if unknown:
             raise FaultConfigError(f"unknown top-level fields: {sorted(unknown)}")
         raw_rules = doc.get("rules") or []
@@ -143,9 +146,11 @@ class FaultInjector:
             raise FaultConfigError("rules must be a list")
         rules = [FaultRule.from_json(rule, index) for index, rule in enumerate(raw_rules)]
         failed = self._parse_failed_evaluations(doc.get("failed_evaluations"))
+        failed_findings = self._parse_failed_findings(doc.get("failed_findings"))
         with self._lock:
             self._rules = rules
             self._failed_evaluations = failed
+            self._failed_findings = failed_findings
 
     @staticmethod
     def _parse_failed_evaluations(doc: Any) -> dict[str, int]:
@@ -161,11 +166,26 @@ class FaultInjector:
             raise FaultConfigError("failed_evaluations.times must be a positive integer")
         return {resource_id: times for resource_id in ids}
 
+    @staticmethod
+    def _parse_failed_findings(doc: Any) -> dict[str, int]:
+        if doc is None:
+            return {}
+        if not isinstance(doc, dict) or set(doc) - {"ids", "times"}:
+            raise FaultConfigError("failed_findings must be an object with ids and times")
+        ids = doc.get("ids")
+        times = doc.get("times", 1)
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise FaultConfigError("failed_findings.ids must be a list of strings")
+        if not isinstance(times, int) or isinstance(times, bool) or times < 1:
+            raise FaultConfigError("failed_findings.times must be a positive integer")
+        return {finding_id: times for finding_id in ids}
+
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             return {
                 "rules": [rule.to_json() for rule in self._rules],
                 "failed_evaluations": dict(self._failed_evaluations),
+                "failed_findings": dict(self._failed_findings),
             }
 
     def pick(self, request: AwsRequest) -> FaultRule | None:
@@ -185,10 +205,20 @@ class FaultInjector:
             self._failed_evaluations[resource_id] = remaining - 1
             return True
 
+    def take_failed_finding(self, finding_id: str) -> bool:
+        """True if this finding must come back failed (uses up one of its times)."""
+        with self._lock:
+            remaining = self._failed_findings.get(finding_id, 0)
+            if remaining <= 0:
+                return False
+            self._failed_findings[finding_id] = remaining - 1
+            return True
+
     def reset(self) -> None:
         with self._lock:
             self._rules = []
             self._failed_evaluations = {}
+            self._failed_findings = {}
 
 
 def error_for(rule: FaultRule, request: AwsRequest) -> tuple[int, str, str]:

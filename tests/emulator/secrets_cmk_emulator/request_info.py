@@ -6,7 +6,10 @@ fault rules see the same service, region and account that moto acts on:
 - service, region and access key id: the SigV4 ``Authorization`` credential scope
   (``Credential=AKID/date/region/service/aws4_request``);
 - operation: the ``X-Amz-Target`` header after the dot (awsJson protocols: Secrets
-  Manager, KMS, Config) or the ``Action`` parameter (awsQuery protocol: STS);
+  Manager, KMS, Config), the ``Action`` parameter (awsQuery protocol: STS), or, for the
+  REST protocols (Security Hub, Account), the operation whose HTTP method and
+  ``requestUri`` in botocore's service model match the request (the same model the SDKs
+  are generated from);
 - account: ``MOTO_ACCOUNT_ID``, then the ``x-moto-account-id`` header, then the
   account moto associates with the access key (STS hands out temporary keys that
   belong to the assumed role's account), else moto's default account.
@@ -18,8 +21,11 @@ import io
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs
+
+import botocore.session
 
 from secrets_cmk_emulator import DEFAULT_ACCOUNT_ID
 
@@ -80,6 +86,44 @@ def _query_action(environ: dict[str, Any], body: bytes) -> str | None:
     return None
 
 
+def _route_pattern(request_uri: str) -> re.Pattern[str]:
+    """A botocore ``requestUri`` (``/findings/import``, ``/v2/{Name+}?x``) as a regex."""
+    path = request_uri.split("?", 1)[0]
+    parts = re.split(r"(\{[^}]+\})", path)
+    regex = "".join(
+        (".+" if part.endswith("+}") else "[^/]+") if part.startswith("{") else re.escape(part)
+        for part in parts
+    )
+    return re.compile(f"^{regex}/?$")
+
+
+@lru_cache(maxsize=None)
+def _rest_routes(service: str) -> tuple[tuple[str, re.Pattern[str], int, str], ...]:
+    """(method, path pattern, literal length, operation) of every operation of
+    ``service`` in botocore's model, most literal first; empty for an unknown service."""
+    try:
+        model = botocore.session.get_session().get_service_model(service)
+    except Exception:  # noqa: BLE001 - a service botocore does not know has no routes
+        return ()
+    routes = []
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        uri = http.get("requestUri", "/")
+        literal = len(re.sub(r"\{[^}]+\}", "", uri.split("?", 1)[0]))
+        routes.append((http.get("method", "POST"), _route_pattern(uri), literal, name))
+    routes.sort(key=lambda route: -route[2])
+    return tuple(routes)
+
+
+def _rest_operation(service: str, environ: dict[str, Any]) -> str | None:
+    method = environ.get("REQUEST_METHOD", "")
+    path = environ.get("PATH_INFO", "")
+    for route_method, pattern, _, name in _rest_routes(service):
+        if route_method == method and pattern.match(path):
+            return name
+    return None
+
+
 def describe(environ: dict[str, Any], body: bytes) -> AwsRequest | None:
     """Describe a SigV4-signed API request; ``None`` for anything else."""
     match = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
@@ -93,6 +137,8 @@ def describe(environ: dict[str, Any], body: bytes) -> AwsRequest | None:
     else:
         operation = _query_action(environ, body)
         protocol = "query" if operation else "rest"
+        if operation is None:
+            operation = _rest_operation(service.lower(), environ)
     return AwsRequest(
         service=service.lower(),
         operation=operation,

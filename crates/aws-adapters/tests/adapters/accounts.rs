@@ -194,3 +194,25 @@ async fn assume_role_denied_names_the_role() {
     );
     assert!(!err.is_retryable());
 }
+
+#[tokio::test]
+async fn roles_are_assumed_under_the_rules_session_name_unless_another_is_given() {
+    for (custom, expected) in [
+        (None, secrets_cmk_aws::accounts::DEFAULT_SESSION_NAME),
+        (Some("secrets-cmk-audit"), "secrets-cmk-audit"),
+    ] {
+        // GIVEN an STS that answers only a request under the expected session name
+        let rule = mock!(Client::assume_role)
+            .match_requests(move |input| input.role_session_name() == Some(expected))
+            .then_output(|| credentials_valid_for(Duration::from_secs(3600)));
+        let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&rule]);
+        let mut sessions =
+            AccountSessions::new(base(), StsRoleAssumer::new(client, ApiCalls::new()));
+        if let Some(name) = custom {
+            sessions = sessions.with_session_name(name);
+        }
+        // WHEN a member account is reached THEN the role was assumed under that name
+        reach_until(&sessions, "444455556666", SystemTime::now()).await;
+        assert_eq!(rule.num_calls(), 1, "{expected}");
+    }
+}

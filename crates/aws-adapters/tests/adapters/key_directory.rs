@@ -36,6 +36,19 @@ fn directory(client: Client, calls: &ApiCalls) -> KmsKeyDirectory {
     KmsKeyDirectory::new(base, calls.clone()).with_client(REGION, client)
 }
 
+/// A directory whose KMS answers DescribeKey once with HTTP 400 and `body`, the rule to
+/// count its calls, and the retries the standard mode would make (up to 5 attempts).
+fn answering_400_once(body: Option<String>) -> (aws_smithy_mocks::Rule, KmsKeyDirectory) {
+    let rule = mock!(Client::describe_key)
+        .sequence()
+        .http_status(400, body)
+        .build();
+    let client = mock_client!(aws_sdk_kms, RuleMode::Sequential, [&rule], |c| c
+        .retry_config(fast_retries(5)));
+    let keys = directory(client, &ApiCalls::new());
+    (rule, keys)
+}
+
 #[tokio::test]
 async fn customer_key_is_described_with_manager_and_state() {
     // GIVEN KMS describes a customer-managed, disabled key
@@ -82,13 +95,7 @@ async fn not_found_becomes_not_found() {
 #[tokio::test]
 async fn access_denied_becomes_access_denied_without_retrying() {
     // GIVEN KMS denies DescribeKey on a key in another account
-    let rule = mock!(Client::describe_key)
-        .sequence()
-        .http_status(400, access_denied_body())
-        .build();
-    let client = mock_client!(aws_sdk_kms, RuleMode::Sequential, [&rule], |c| c
-        .retry_config(fast_retries(5)));
-    let keys = directory(client, &ApiCalls::new());
+    let (rule, keys) = answering_400_once(access_denied_body());
     // WHEN looked up by its ARN
     let lookup = keys
         .describe_key(&qualified(&key_arn("444455556666")))
@@ -104,13 +111,7 @@ async fn an_expired_token_on_a_foreign_key_is_unverifiable_never_access_denied()
     // AccessDenied would mean row 10, "treated as customer managed")
     for code in ["ExpiredTokenException", "UnrecognizedClientException"] {
         let body = format!(r#"{{"__type":"{code}","message":"The security token is invalid"}}"#);
-        let rule = mock!(Client::describe_key)
-            .sequence()
-            .http_status(400, Some(body))
-            .build();
-        let client = mock_client!(aws_sdk_kms, RuleMode::Sequential, [&rule], |c| c
-            .retry_config(fast_retries(5)));
-        let keys = directory(client, &ApiCalls::new());
+        let (_rule, keys) = answering_400_once(Some(body));
         // WHEN looked up by its ARN
         let lookup = keys
             .describe_key(&qualified(&key_arn("444455556666")))

@@ -20,6 +20,7 @@ Examples:
   secrets-cmk --profile prod doctor --region eu-west-1 --rule-name secrets-cmk-prod
   secrets-cmk doctor --format json | jq '.checks[] | select(.status == \"fail\")'
   secrets-cmk --profile management doctor --organization --region us-east-1
+  secrets-cmk doctor --organization --role-name OrganizationAccountAccessRole
 
 Read-only checks on the account and Region of the current credentials; nothing is
 changed. Each check ends pass, FAIL (with how to fix it) or not checked (with why):
@@ -48,11 +49,26 @@ the Region the organization stack was deployed from), also:
                         account and Region, is CURRENT and its last operation SUCCEEDED
                         (cloudformation:ListStackInstances; failures listed with their
                         reason; --delegated-admin calls as a delegated administrator)
+  stackset-coverage     every ACTIVE account of the StackSet's target OUs (and their
+                        child OUs) has an instance in each of its Regions (Organizations
+                        DescribeOrganization, ListChildren, ListAccounts); the management
+                        account has none, as expected; the instance count against the
+                        quota of 100,000 instances per stack set
   conformance-pack-members
                         the organization conformance pack (--conformance-pack-name) is
                         deployed in every member account, or which failed and why; not
                         checked when there is no such pack (a placement that deploys the
                         rule from the StackSet has none)
+  member-rules          in every account and Region with an instance, the rule
+                        (--rule-name) exists, its last run did not fail, and a periodic
+                        rule ran within two periods (DescribeConfigRuleEvaluationStatus
+                        there, through --role-name, 8 accounts at a time; no Config
+                        aggregator API reports a rule's runs); without --role-name the
+                        members are not checked
+  central-invocations   placement `central` (the member's rule names a function of another
+                        account): Config's invocation on a member's behalf was accepted
+                        (a successful invocation, no refusal), which confirms the
+                        aws:SourceOrgID grant; FAIL names the refused members
 
 The permission checks take their action lists from contract/contract.json and ask IAM's
 policy simulator (iam:SimulatePrincipalPolicy, and iam:GetRole for a role session) about
@@ -103,6 +119,11 @@ pub struct DoctorArgs {
     /// With `--organization`: call CloudFormation as a delegated administrator.
     #[arg(long, requires = "organization")]
     pub delegated_admin: bool,
+    /// With `--organization`: the role to assume in each member account to read the rule's
+    /// last run there (e.g. OrganizationAccountAccessRole); without it, members are not
+    /// checked.
+    #[arg(long, value_name = "NAME", requires = "organization")]
+    pub role_name: Option<String>,
     /// `--region`.
     #[command(flatten)]
     pub region: RegionArgs,
@@ -143,7 +164,18 @@ mod tests {
                 .unwrap()
                 .delegated_admin
         );
-        for flag in [&["--delegated-admin"][..], &["--stack-set-name", "x"][..]] {
+        assert_eq!(
+            doctor(&["--organization", "--role-name", "Reader"])
+                .unwrap()
+                .role_name
+                .as_deref(),
+            Some("Reader")
+        );
+        for flag in [
+            &["--delegated-admin"][..],
+            &["--stack-set-name", "x"][..],
+            &["--role-name", "Reader"][..],
+        ] {
             assert_eq!(
                 doctor(flag).unwrap_err().kind(),
                 ErrorKind::MissingRequiredArgument

@@ -361,7 +361,8 @@ pub fn rule(rule: &Observed<Option<RuleStatus>>, rule_name: &str, region: &str) 
     }
 }
 
-fn later<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
+/// The later of two optional times (either, when only one is known).
+pub fn later<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),

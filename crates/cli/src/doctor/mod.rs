@@ -8,15 +8,22 @@
 //! | [`checks`] | credentials, recorder, resource id, configuration item, PrimaryRegion, the deployed rule (pure) |
 //! | [`permissions`] | the calls the CLI, the rule and the runbooks need, simulated for the caller (pure) |
 //! | [`organization`] | `--organization`: the member StackSet's instances, the organization pack per member (pure) |
+//! | [`coverage`] | `--organization`: the accounts of the target OUs without an instance, the quota (pure) |
+//! | [`members`] | `--organization`: the rule's last run in each member, `central`'s invocations (pure) |
 //! | [`report`] | the report, its table and JSON, the exit code (pure) |
-//! | [`probes`] | the AWS calls (the only module that makes any) |
+//! | [`probes`], [`member_probes`] | the AWS calls (the only modules that make any) |
 //!
 //! The order matters only once: without working credentials nothing else can run, and
 //! the report says so (exit 2).
 
 pub mod checks;
+pub mod coverage;
+pub mod member_probes;
+pub mod members;
 pub mod model;
 pub mod organization;
+#[cfg(test)]
+mod organization_tests;
 pub mod permissions;
 pub mod probes;
 pub mod report;
@@ -41,12 +48,22 @@ pub async fn run(base: &SdkConfig, regions: &[String], args: &DoctorArgs) -> Res
         Some(region) => region.to_owned(),
         None => region_of(base).ok_or(CliError::NoRegion)?,
     };
-    let probes = AwsProbes::new(&in_region(base, &region));
+    let regional = in_region(base, &region);
+    let probes = AwsProbes::new(&regional);
     let mut report = gather(&probes, &region, &args.rule_name).await;
     if args.organization {
+        let reach = match (&report.account, &report.caller) {
+            (Some(account), Some(caller)) => Some(member_probes::Reach {
+                base: regional.clone(),
+                own_account: account.clone(),
+                partition: caller.split(':').nth(1).unwrap_or("aws").to_owned(),
+                role_name: args.role_name.clone(),
+            }),
+            _ => None,
+        };
         report
             .checks
-            .extend(organization_checks(&probes, args, report.account.is_some()).await);
+            .extend(organization_checks(&probes, args, reach.as_ref()).await);
     }
     let text = match args.format {
         DoctorFormat::Table => render_table(&report),
@@ -70,28 +87,57 @@ pub async fn run(base: &SdkConfig, regions: &[String], args: &DoctorArgs) -> Res
     }
 }
 
-/// The `--organization` checks (not checked without working credentials).
+/// The `--organization` checks, in report order (not checked without working credentials,
+/// `reach` `None`).
 async fn organization_checks(
     probes: &AwsProbes,
     args: &DoctorArgs,
-    credentials: bool,
+    reach: Option<&member_probes::Reach>,
 ) -> Vec<CheckResult> {
-    if !credentials {
+    let Some(reach) = reach else {
         let why = "needs working credentials (see the credentials check)";
-        return [organization::STACK_SET, organization::PACK]
+        return ORGANIZATION_CHECKS
             .into_iter()
             .map(|(id, title)| CheckResult::not_checked(id, title, why, None))
             .collect();
-    }
-    let instances = probes
-        .stack_instances(&args.stack_set_name, args.delegated_admin)
-        .await;
-    let members = probes.pack_members(&args.conformance_pack_name).await;
+    };
+    let name = &args.stack_set_name;
+    let instances = probes.stack_instances(name, args.delegated_admin).await;
+    let targets =
+        member_probes::stack_set_targets(&probes.cloudformation, name, args.delegated_admin).await;
+    let accounts = match &targets {
+        Ok(Some(targets)) if !targets.organizational_unit_ids.is_empty() => {
+            let organizations = aws_sdk_organizations::Client::new(&reach.base);
+            Some(
+                member_probes::target_accounts(&organizations, &targets.organizational_unit_ids)
+                    .await,
+            )
+        }
+        _ => None,
+    };
+    let listed: &[organization::StackInstance] = match &instances {
+        Ok(Some(instances)) => instances,
+        _ => &[],
+    };
+    let rules = member_probes::member_rules(reach, listed, &args.rule_name).await;
+    let packs = probes.pack_members(&args.conformance_pack_name).await;
     vec![
-        organization::stack_set_instances(&instances, &args.stack_set_name),
-        organization::conformance_pack_members(&members, &args.conformance_pack_name),
+        organization::stack_set_instances(&instances, name),
+        coverage::stackset_coverage(name, &targets, accounts.as_ref(), listed),
+        organization::conformance_pack_members(&packs, &args.conformance_pack_name),
+        members::member_rules(&rules, &args.rule_name, chrono::Utc::now()),
+        members::central_invocations(&rules),
     ]
 }
+
+/// The `--organization` checks' ids and titles, in report order.
+const ORGANIZATION_CHECKS: [(&str, &str); 5] = [
+    organization::STACK_SET,
+    coverage::COVERAGE,
+    organization::PACK,
+    members::MEMBER_RULES,
+    members::CENTRAL_INVOCATIONS,
+];
 
 /// Every check, in report order.
 pub async fn gather(probes: &AwsProbes, region: &str, rule_name: &str) -> Report {

@@ -213,6 +213,9 @@ pub struct RuleStatus {
     pub state: Option<String>,
     /// The function the rule invokes (`Source.SourceIdentifier`).
     pub source: Option<String>,
+    /// `MaximumExecutionFrequency` (One_Hour ... TwentyFour_Hours): how often a periodic
+    /// rule runs.
+    pub maximum_execution_frequency: Option<String>,
     /// `LastSuccessfulInvocationTime`.
     pub last_successful_invocation: Option<DateTime<Utc>>,
     /// `LastFailedInvocationTime`.

@@ -15,6 +15,9 @@
 //! | [`AwsProbes::simulate`] | iam:SimulatePrincipalPolicy (every page) |
 //! | [`AwsProbes::pack_members`] | config:GetOrganizationConformancePackDetailedStatus (every page; `--organization`) |
 //! | [`AwsProbes::stack_instances`] | cloudformation:ListStackInstances (every page; `--organization`) |
+//! | [`rule_status`] | config:DescribeConfigRules, config:DescribeConfigRuleEvaluationStatus (any account's client; `--organization` reads the members with it) |
+//!
+//! The members' side of `--organization` is in [`super::member_probes`].
 
 use super::checks::SECRET_TYPE;
 use super::model::{
@@ -43,7 +46,7 @@ pub struct AwsProbes {
     config: aws_sdk_config::Client,
     secrets: aws_sdk_secretsmanager::Client,
     iam: aws_sdk_iam::Client,
-    cloudformation: aws_sdk_cloudformation::Client,
+    pub(super) cloudformation: aws_sdk_cloudformation::Client,
 }
 
 impl AwsProbes {
@@ -255,51 +258,7 @@ impl AwsProbes {
 
     /// The rule named `name` and its evaluation status; `None` when Config has no such rule.
     pub async fn rule(&self, name: &str) -> Observed<Option<RuleStatus>> {
-        let rules = match self
-            .config
-            .describe_config_rules()
-            .config_rule_names(name)
-            .send()
-            .await
-        {
-            Ok(rules) => rules,
-            Err(err) => {
-                let error = AwsError::from_sdk("config:DescribeConfigRules", err);
-                return if error.code == "NoSuchConfigRuleException" {
-                    Ok(None)
-                } else {
-                    Err(error)
-                };
-            }
-        };
-        let Some(rule) = rules.config_rules().first() else {
-            return Ok(None);
-        };
-        let statuses = self
-            .config
-            .describe_config_rule_evaluation_status()
-            .config_rule_names(name)
-            .send()
-            .await
-            .map_err(|e| AwsError::from_sdk("config:DescribeConfigRuleEvaluationStatus", e))?;
-        let mut status = RuleStatus {
-            state: rule.config_rule_state().map(|s| s.as_str().to_owned()),
-            source: rule
-                .source()
-                .and_then(|s| s.source_identifier())
-                .map(str::to_owned),
-            ..RuleStatus::default()
-        };
-        if let Some(found) = statuses.config_rules_evaluation_status().first() {
-            let time = |t: Option<&aws_smithy_types::DateTime>| t.and_then(to_chrono);
-            status.last_successful_invocation = time(found.last_successful_invocation_time());
-            status.last_failed_invocation = time(found.last_failed_invocation_time());
-            status.last_successful_evaluation = time(found.last_successful_evaluation_time());
-            status.last_failed_evaluation = time(found.last_failed_evaluation_time());
-            status.last_error_code = found.last_error_code().map(str::to_owned);
-            status.last_error_message = found.last_error_message().map(str::to_owned);
-        }
-        Ok(Some(status))
+        rule_status(&self.config, name).await
     }
 
     /// The ARN (with its path) of the role `name`.
@@ -469,4 +428,58 @@ impl AwsProbes {
             }
         }
     }
+}
+
+/// The rule named `name` and its evaluation status, as the account and Region of `config`
+/// see them; `None` when Config has no such rule.
+pub async fn rule_status(
+    config: &aws_sdk_config::Client,
+    name: &str,
+) -> Observed<Option<RuleStatus>> {
+    let rules = match config
+        .describe_config_rules()
+        .config_rule_names(name)
+        .send()
+        .await
+    {
+        Ok(rules) => rules,
+        Err(err) => {
+            let error = AwsError::from_sdk("config:DescribeConfigRules", err);
+            return if error.code == "NoSuchConfigRuleException" {
+                Ok(None)
+            } else {
+                Err(error)
+            };
+        }
+    };
+    let Some(rule) = rules.config_rules().first() else {
+        return Ok(None);
+    };
+    let statuses = config
+        .describe_config_rule_evaluation_status()
+        .config_rule_names(name)
+        .send()
+        .await
+        .map_err(|e| AwsError::from_sdk("config:DescribeConfigRuleEvaluationStatus", e))?;
+    let mut status = RuleStatus {
+        state: rule.config_rule_state().map(|s| s.as_str().to_owned()),
+        source: rule
+            .source()
+            .and_then(|s| s.source_identifier())
+            .map(str::to_owned),
+        maximum_execution_frequency: rule
+            .maximum_execution_frequency()
+            .map(|f| f.as_str().to_owned()),
+        ..RuleStatus::default()
+    };
+    if let Some(found) = statuses.config_rules_evaluation_status().first() {
+        let time = |t: Option<&aws_smithy_types::DateTime>| t.and_then(to_chrono);
+        status.last_successful_invocation = time(found.last_successful_invocation_time());
+        status.last_failed_invocation = time(found.last_failed_invocation_time());
+        status.last_successful_evaluation = time(found.last_successful_evaluation_time());
+        status.last_failed_evaluation = time(found.last_failed_evaluation_time());
+        status.last_error_code = found.last_error_code().map(str::to_owned);
+        status.last_error_message = found.last_error_message().map(str::to_owned);
+    }
+    Ok(Some(status))
 }

@@ -11,8 +11,10 @@
 //! | [`html`] | the self-contained HTML report |
 //! | [`summary`] | the audit's line of counts |
 //! | [`actions`] | what `remediate` and `backout` do, as a table |
+//! | [`asff`] | secrets as AWS Security Finding Format findings, for Security Hub |
 
 pub mod actions;
+pub mod asff;
 pub mod finding;
 pub mod fit;
 pub mod from_audit;
@@ -124,20 +126,31 @@ pub fn render_html(rows: &[AuditRow], meta: &ReportMeta) -> Result<String, serde
 
 /// The audit as a pretty-printed JSON array (`[]` when there is nothing), newline-terminated.
 pub fn render_json(rows: &[AuditRow]) -> Result<String, serde_json::Error> {
-    let mut text = serde_json::to_string_pretty(rows)?;
-    text.push('\n');
-    Ok(text)
+    json_array(rows)
 }
 
 /// The audit as CSV (RFC 4180 quoting, by the csv crate) with a header row, also when
 /// there are no rows. `None` is an empty field.
 pub fn render_csv(rows: &[AuditRow]) -> Result<String, csv::Error> {
-    // Serializing an empty list writes no header, so the header is written by hand and
-    // the rows without one.
+    csv_with_header(rows, &CSV_HEADER)
+}
+
+/// Any rows as a pretty-printed JSON array (`[]` when there is nothing),
+/// newline-terminated (shared by `audit` and `report`).
+pub fn json_array<T: Serialize>(rows: &[T]) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(rows)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Any rows as CSV (RFC 4180 quoting) under `header`, also when there are none: the
+/// csv crate writes no header for an empty list, so the header is written by hand and
+/// the rows without one (shared by `audit` and `report`).
+pub fn csv_with_header<T: Serialize>(rows: &[T], header: &[&str]) -> Result<String, csv::Error> {
     let mut writer = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::new());
-    writer.write_record(CSV_HEADER)?;
+    writer.write_record(header)?;
     for row in rows {
         writer.serialize(row)?;
     }

@@ -67,11 +67,16 @@ async fn start_recorder(bench: &Bench, types: &[&str]) {
 
 /// The rule as the CDK deploys it: a custom Lambda rule on secrets, its function seeded.
 async fn deploy_rule(bench: &Bench) {
+    deploy_rule_in(bench, DEFAULT_REGION).await;
+}
+
+/// The rule, deployed in `region`.
+async fn deploy_rule_in(bench: &Bench, region: &str) {
     let function = bench
         .emulator
         .admin_post(
             "/_secrets_cmk/lambda/stub-function",
-            &json!({"functionName": "secrets-cmk-rule"}),
+            &json!({"functionName": "secrets-cmk-rule", "region": region}),
         )
         .await
         .unwrap();
@@ -97,7 +102,7 @@ async fn deploy_rule(bench: &Bench) {
         .build();
     bench
         .emulator
-        .config(DEFAULT_REGION)
+        .config(region)
         .put_config_rule()
         .config_rule(rule)
         .send()
@@ -107,6 +112,11 @@ async fn deploy_rule(bench: &Bench) {
 
 /// What a successful invocation leaves: evaluations put with the rule's result token.
 async fn rule_evaluated(bench: &Bench, secret_arn: &str) {
+    rule_evaluated_in(bench, DEFAULT_REGION, secret_arn).await;
+}
+
+/// A successful invocation in `region`.
+async fn rule_evaluated_in(bench: &Bench, region: &str, secret_arn: &str) {
     let token = bench.emulator.mint_result_token(RULE).await.unwrap();
     let evaluation = aws_sdk_config::types::Evaluation::builder()
         .compliance_resource_type(SECRET_TYPE)
@@ -117,7 +127,7 @@ async fn rule_evaluated(bench: &Bench, secret_arn: &str) {
         .unwrap();
     bench
         .emulator
-        .config(DEFAULT_REGION)
+        .config(region)
         .put_evaluations()
         .evaluations(evaluation)
         .result_token(token)
@@ -383,8 +393,12 @@ const NOTHING: &str =
     r#"{"Resources":{"Nothing":{"Type":"AWS::CloudFormation::WaitConditionHandle"}}}"#;
 
 /// A StackSet with instances in two Regions of the account, as the organization stack
-/// deploys it (self-managed here: the emulator has no organization).
+/// deploys it (self-managed here: the organization tests are in doctor_organization.rs),
+/// and the rule it deploys, evaluated, in the second Region too (`member-rules` reads it).
 async fn member_stack_set(bench: &Bench) -> aws_sdk_cloudformation::Client {
+    deploy_rule_in(bench, "eu-west-1").await;
+    let secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf";
+    rule_evaluated_in(bench, "eu-west-1", secret).await;
     let config = bench
         .emulator
         .sdk_config(&Credentials::default_account(), DEFAULT_REGION);

@@ -17,4 +17,5 @@ mod parameters;
 mod properties;
 mod regions;
 mod remediation_table;
+mod row_of_annotation;
 mod trust_boundary;

@@ -8,7 +8,11 @@ replace methods on moto's classes (never instances), so they survive moto's rese
 from __future__ import annotations
 
 from secrets_cmk_emulator.patches import (
+    account_list_regions,
+    cloudformation_stack_set_targets,
+    config_aggregate_compliance,
     config_compliance_details,
+    config_cross_account_function,
     config_put_evaluations,
     config_resource_history,
     doctor_apis,
@@ -19,9 +23,11 @@ from secrets_cmk_emulator.patches import (
     secretsmanager_list_lag,
     secretsmanager_primary_region,
     secretsmanager_replicas,
+    securityhub_import,
 )
 
 ALL = (
+    account_list_regions,
     kms_aws_managed_keys,
     kms_foreign_arns,
     kms_dry_run,
@@ -32,7 +38,11 @@ ALL = (
     config_put_evaluations,
     config_resource_history,
     config_compliance_details,
+    config_aggregate_compliance,
     doctor_apis,
+    cloudformation_stack_set_targets,
+    config_cross_account_function,
+    securityhub_import,
 )
 
 
