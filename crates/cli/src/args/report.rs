@@ -15,6 +15,7 @@ Examples:
   secrets-cmk report --aggregator org-secrets --format json > org-findings.json
   secrets-cmk report --aggregator org-secrets --rule-name secrets-cmk-prod --format csv
   secrets-cmk report --aggregator org-secrets --format html --output org-report.html
+  secrets-cmk report --aggregator org-secrets --security-hub --role-name SecretsCmkAudit
 
 Reads what the deployed rule recorded in every account and Region, centrally, from an
 AWS Config aggregator of the account and Region the credentials and --region name (the
@@ -43,12 +44,19 @@ same as audit's for the secret, so either updates the same finding; LastObserved
 when Config recorded the result). With json, csv, html and asff the summary goes to
 stderr.
 
+--security-hub also imports the results into Security Hub (BatchImportFindings, 100 a
+call, findings that fail resent, then reported by Id). With the default product ARN a
+finding is imported only by the account it belongs to, in its Region: the caller's own
+results with its credentials, every other account's through the role --role-name
+names there (the CDK's audit role with auditImportsToSecurityHub=true). Without
+--role-name the other accounts' findings are not imported and the report says so.
+
 Exit codes:
   0  every page was read, and --fail-on-noncompliant found nothing NON_COMPLIANT
   1  --fail-on-noncompliant, and at least one result is NON_COMPLIANT
   2  bad input; the aggregator does not exist in that account and Region (the error
-     names it); access denied or another AWS error. What was read before an error is
-     still written first. 2 wins over 1.";
+     names it); access denied or another AWS error; with --security-hub, a finding not
+     imported. What was read before an error is still written first. 2 wins over 1.";
 
 /// How `report` writes its results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -90,6 +98,17 @@ pub struct ReportArgs {
     /// Exit with 1 when any result is NON_COMPLIANT.
     #[arg(long)]
     pub fail_on_noncompliant: bool,
+    /// Also import the results into Security Hub (BatchImportFindings), each by its own
+    /// account in its own Region: the caller's with its own credentials, any other
+    /// through --role-name.
+    #[arg(long)]
+    pub security_hub: bool,
+    /// With --security-hub: the role to assume in every other account of the results
+    /// (`arn:PARTITION:iam::ACCOUNT:role/NAME`, e.g. the CDK's audit role with
+    /// auditImportsToSecurityHub=true). Without it, their findings are not imported and
+    /// the report says so (exit 2).
+    #[arg(long, value_name = "NAME", requires = "security_hub")]
+    pub role_name: Option<String>,
 }
 
 #[cfg(test)]
@@ -133,6 +152,29 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(cli.regions(), ["eu-west-1"]);
+    }
+
+    #[test]
+    fn role_name_goes_with_security_hub_only() {
+        // GIVEN --role-name without --security-hub / THEN a usage error
+        let err = parse(&["report", "--aggregator", "org", "--role-name", "R"]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::MissingRequiredArgument);
+        // GIVEN both / THEN both are taken
+        let Command::Report(args) = parse(&[
+            "report",
+            "--aggregator",
+            "org",
+            "--security-hub",
+            "--role-name",
+            "R",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!("report expected")
+        };
+        assert!(args.security_hub);
+        assert_eq!(args.role_name.as_deref(), Some("R"));
     }
 
     #[test]

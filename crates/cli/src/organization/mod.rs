@@ -73,6 +73,30 @@ pub struct Reach {
 }
 
 impl Reach {
+    /// `accounts` reached from `base` (the caller's own configuration): the caller's own
+    /// account as is, every other through `role_name`, under [`AUDIT_SESSION_NAME`].
+    pub fn new(
+        base: &SdkConfig,
+        calls: &ApiCalls,
+        caller: Caller,
+        accounts: impl IntoIterator<Item = String>,
+        role_name: Option<String>,
+    ) -> Reach {
+        let assumer = StsRoleAssumer::from_config(base, calls.clone());
+        Reach {
+            sessions: accounts
+                .into_iter()
+                .map(|account| {
+                    let sessions = AccountSessions::new(base.clone(), assumer.clone())
+                        .with_session_name(AUDIT_SESSION_NAME);
+                    (account, sessions)
+                })
+                .collect(),
+            caller,
+            role_name,
+        }
+    }
+
     /// A configuration acting in `account` (the base one for the caller's own), or why
     /// the account cannot be reached.
     pub async fn config_for(&self, account: &str) -> Result<SdkConfig, String> {
@@ -163,8 +187,7 @@ async fn import_into_security_hub(
     gathered: &OrganizationAudit,
     progress: &Progress,
 ) -> Vec<String> {
-    use crate::output::asff::{AsffRun, AsffSubject, DEFAULT_GENERATOR_ID, findings};
-    use crate::security_hub::{ImportGroup, by_account_and_region, import};
+    use crate::output::asff::AsffSubject;
     let Some(reach) = &gathered.reach else {
         return Vec::new();
     };
@@ -173,28 +196,7 @@ async fn import_into_security_hub(
         .iter()
         .map(AsffSubject::from_audit_row)
         .collect();
-    let found = findings(&subjects, &AsffRun::now(DEFAULT_GENERATOR_ID));
-    let mut groups = Vec::new();
-    let mut failures = Vec::new();
-    for ((account, region), findings) in by_account_and_region(found) {
-        match reach.config_for(&account).await {
-            Ok(config) => groups.push(ImportGroup {
-                config: in_region(&config, &region),
-                account,
-                region,
-                findings,
-            }),
-            Err(reason) => failures.push(format!(
-                "{} finding(s) of {account} {region} were not imported into Security Hub: {reason}",
-                findings.len()
-            )),
-        }
-    }
-    for failure in &failures {
-        eprintln!("{failure}");
-    }
-    failures.extend(import(groups, progress).await.announce());
-    failures
+    crate::security_hub::import_reaching(&subjects, reach, progress).await
 }
 
 /// Gather an organization audit: validate the flags, pick the accounts and Regions, and
@@ -252,20 +254,13 @@ pub async fn gather(
     let selection = select_accounts(&caller, members.as_deref(), named.as_deref());
     require_role_for_others(&caller, &selection.accounts, scope.role_name.as_deref())?;
 
-    let assumer = StsRoleAssumer::from_config(base, calls.clone());
-    let reach = Arc::new(Reach {
-        sessions: selection
-            .accounts
-            .iter()
-            .map(|account| {
-                let sessions = AccountSessions::new(base.clone(), assumer.clone())
-                    .with_session_name(AUDIT_SESSION_NAME);
-                (account.clone(), sessions)
-            })
-            .collect(),
-        caller: caller.clone(),
-        role_name: scope.role_name.clone(),
-    });
+    let reach = Arc::new(Reach::new(
+        base,
+        &calls,
+        caller.clone(),
+        selection.accounts.iter().cloned(),
+        scope.role_name.clone(),
+    ));
     let shared = Arc::new(Shared {
         reach: Arc::clone(&reach),
         params,

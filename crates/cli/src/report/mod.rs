@@ -122,7 +122,53 @@ pub async fn run(
             path.display()
         );
     }
-    outcome(&summary, &collected.failures, args.fail_on_noncompliant)
+    let status = outcome(&summary, &collected.failures, args.fail_on_noncompliant);
+    if !args.security_hub {
+        return status;
+    }
+    let failures = import_into_security_hub(base, &collected, args, progress).await;
+    match status {
+        Err(CliError::NonCompliant { .. }) | Ok(()) if !failures.is_empty() => {
+            Err(CliError::Incomplete(format!(
+                "report incomplete: Security Hub import: {}",
+                failures.join("; ")
+            )))
+        }
+        other => other,
+    }
+}
+
+/// `--security-hub`: every result as a finding, imported by its own account (the
+/// caller's with its own credentials, any other through `--role-name`) in its Region.
+/// The failures (each also printed).
+async fn import_into_security_hub(
+    base: &SdkConfig,
+    collected: &Collected,
+    args: &ReportArgs,
+    progress: &Progress,
+) -> Vec<String> {
+    use crate::organization::Reach;
+    use crate::organization::accounts::{AwsDirectory, CallerLookup};
+    let calls = ApiCalls::new();
+    let caller = match AwsDirectory::from_config(base, calls.clone())
+        .caller()
+        .await
+    {
+        Ok(caller) => caller,
+        Err(error) => {
+            let failure = format!("finding the caller's account: {error}");
+            eprintln!("{failure}");
+            return vec![failure];
+        }
+    };
+    let accounts: std::collections::BTreeSet<String> = collected
+        .rows
+        .iter()
+        .map(|row| row.account.clone())
+        .collect();
+    let reach = Reach::new(base, &calls, caller, accounts, args.role_name.clone());
+    let subjects = rows::asff_subjects(&collected.rows);
+    crate::security_hub::import_reaching(&subjects, &reach, progress).await
 }
 
 /// The error's own words when a call found no such aggregator.

@@ -169,6 +169,39 @@ pub async fn import(groups: Vec<ImportGroup>, progress: &Progress) -> ImportRepo
     import_with(groups, progress).await
 }
 
+/// Import `subjects` as findings, each (account, Region) group with that account's own
+/// configuration from `reach` (the default product ARN takes only the caller's own
+/// findings). Groups whose account cannot be reached are not sent and are reported.
+/// Every failure, for the exit status (each is also printed).
+pub async fn import_reaching(
+    subjects: &[AsffSubject<'_>],
+    reach: &crate::organization::Reach,
+    progress: &Progress,
+) -> Vec<String> {
+    let found = findings(subjects, &AsffRun::now(DEFAULT_GENERATOR_ID));
+    let mut groups = Vec::new();
+    let mut failures = Vec::new();
+    for ((account, region), findings) in by_account_and_region(found) {
+        match reach.config_for(&account).await {
+            Ok(config) => groups.push(ImportGroup {
+                config: in_region(&config, &region),
+                account,
+                region,
+                findings,
+            }),
+            Err(reason) => failures.push(format!(
+                "{} finding(s) of {account} {region} were not imported into Security Hub: {reason}",
+                findings.len()
+            )),
+        }
+    }
+    for failure in &failures {
+        eprintln!("{failure}");
+    }
+    failures.extend(import(groups, progress).await.announce());
+    failures
+}
+
 /// Import an audit of the caller's own account: its rows as findings, one group per
 /// Region, each with the caller's configuration in that Region.
 pub async fn import_own_account(

@@ -17,6 +17,7 @@ mod doctor_organization; // --organization across accounts: each member's rule, 
 mod organization; // audit --organization: every account once, an unreachable one reported, --accounts, --all-regions, --concurrency, SUSPENDED left out
 mod remediate; // dry run, apply exactly the targets, unsafe targets, service-owned secrets
 mod report; // the rule's results from a Config aggregator equal what each account of an organization recorded; prefix, formats, exit codes
+mod report_security_hub; // report --security-hub: each result imported by its own account in its Region; without --role-name the members' are reported, not imported
 mod security_hub; // audit --format asff field by field; --security-hub read back with GetFindings, re-import updates, 100 a call, failed findings resent then reported
 mod support; // running the binary; seeding; reading the emulator's state
 mod trust_boundary; // untrusted targets and restored keys, edited plans, what UpdateSecret re-encrypts

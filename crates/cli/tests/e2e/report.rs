@@ -17,18 +17,18 @@ use secrets_cmk_harness::{Credentials, DEFAULT_ACCOUNT, DEFAULT_REGION};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-const AGGREGATOR: &str = "org-secrets";
+pub(crate) const AGGREGATOR: &str = "org-secrets";
 const RULE: &str = "secrets-cmk";
 /// The rule as a conformance pack names it in the second member.
 const PACK_RULE: &str = "secrets-cmk-conformance-pack-a1b2c3d4";
-const OTHER_REGION: &str = "eu-west-1";
+pub(crate) const OTHER_REGION: &str = "eu-west-1";
 const EXEMPT_TAG: &str = "cmk-exempt";
 
 /// One account of the organization: its id, credentials and rule name.
-struct Member {
-    account: String,
-    credentials: Credentials,
-    rule: &'static str,
+pub(crate) struct Member {
+    pub(crate) account: String,
+    pub(crate) credentials: Credentials,
+    pub(crate) rule: &'static str,
 }
 
 /// A result as compared: account, Region, rule, resource, compliance, annotation.
@@ -179,7 +179,7 @@ async fn create_aggregator(bench: &Bench) {
 }
 
 /// The seeded, recorded organization with its aggregator.
-async fn recorded_organization() -> (Bench, Vec<Member>) {
+pub(crate) async fn recorded_organization() -> (Bench, Vec<Member>) {
     let bench = Bench::start().await.unwrap();
     let members = organization(&bench).await;
     seed_secrets(&bench, &members).await;

@@ -9,7 +9,7 @@ use secrets_cmk_harness::{Credentials, DEFAULT_ACCOUNT, DEFAULT_REGION};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-const GENERATOR: &str = "secrets-cmk/customer-managed-key";
+pub(crate) const GENERATOR: &str = "secrets-cmk/customer-managed-key";
 
 fn hub(bench: &Bench) -> aws_sdk_securityhub::Client {
     let config = bench
@@ -24,7 +24,7 @@ async fn enable(bench: &Bench) {
 
 /// What the tests look at in a stored finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Stored {
+pub(crate) struct Stored {
     status: Option<String>,
     severity: Option<String>,
     updated_at: Option<String>,
@@ -36,9 +36,16 @@ struct Stored {
 /// `AwsSecurityFinding` shape recurses deeper than a test thread's 2 MB allow in a
 /// debug build.
 fn stored(bench: &Bench) -> BTreeMap<String, Stored> {
-    let config = bench
-        .emulator
-        .sdk_config(&Credentials::default_account(), DEFAULT_REGION);
+    stored_as(bench, &Credentials::default_account(), DEFAULT_REGION)
+}
+
+/// Every finding of the account `credentials` act in, in `region`, by Id.
+pub(crate) fn stored_as(
+    bench: &Bench,
+    credentials: &Credentials,
+    region: &str,
+) -> BTreeMap<String, Stored> {
+    let config = bench.emulator.sdk_config(credentials, region);
     std::thread::Builder::new()
         .stack_size(64 << 20)
         .spawn(move || {
