@@ -18,6 +18,7 @@
 //! It never guesses: a text that is not wholly one of ours (another rule's, a
 //! hand-written one), or that two rows could have written, is `None`.
 
+use crate::decision::Compliance;
 use crate::params::ALLOWED_KEY_ACCOUNTS;
 use crate::row::Row;
 
@@ -436,18 +437,8 @@ fn replica_reason(reason: &str, truncated: bool) -> Option<Row> {
     let first = chars.next()?;
     let capitalised = format!("{}{}", first.to_uppercase(), chars.as_str());
     let row = recognise_body(&capitalised, truncated)?.row;
-    matches!(
-        row,
-        Row::DefaultKey
-            | Row::AwsManagedAlias
-            | Row::UntrustedKeyAccount
-            | Row::KeyInAnotherRegion
-            | Row::AwsManagedKey
-            | Row::KeyNotFound
-            | Row::KeyNotEnabled
-            | Row::NotApproved
-    )
-    .then_some(row)
+    // Rows 4 to 9 are the NON_COMPLIANT rows of a key check: every one but row 11 itself.
+    (row.compliance() == Compliance::NonCompliant && row != Row::ReplicaFails).then_some(row)
 }
 
 /// What follows row 12's key: `[ in state S][, an approved key][; N replica(s) pass

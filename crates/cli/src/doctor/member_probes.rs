@@ -15,7 +15,7 @@ use super::coverage::{OrgAccount, StackSetTargets, TargetAccounts};
 use super::members::{MemberRule, MemberSeen};
 use super::model::{Observed, describe_error, is_denied};
 use super::organization::StackInstance;
-use super::probes::rule_status;
+use super::probes::{absent_if, rule_status};
 use aws_sdk_cloudformation::types::CallAs;
 use aws_sdk_organizations::types::ChildType;
 use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
@@ -54,12 +54,7 @@ pub async fn stack_set_targets(
     {
         Ok(out) => out,
         Err(err) => {
-            let error = AwsError::from_sdk(OP, err);
-            return if error.code == "StackSetNotFoundException" {
-                Ok(None)
-            } else {
-                Err(error)
-            };
+            return absent_if(AwsError::from_sdk(OP, err), "StackSetNotFoundException");
         }
     };
     let Some(stack_set) = out.stack_set() else {

@@ -346,12 +346,7 @@ impl AwsProbes {
             {
                 Ok(out) => out,
                 Err(err) => {
-                    let error = AwsError::from_sdk(OP, err);
-                    return if error.code == "StackSetNotFoundException" {
-                        Ok(None)
-                    } else {
-                        Err(error)
-                    };
+                    return absent_if(AwsError::from_sdk(OP, err), "StackSetNotFoundException");
                 }
             };
             instances.extend(out.summaries().iter().map(|s| {
@@ -391,12 +386,10 @@ impl AwsProbes {
             {
                 Ok(out) => out,
                 Err(err) => {
-                    let error = AwsError::from_sdk(OP, err);
-                    return if error.code == "NoSuchOrganizationConformancePackException" {
-                        Ok(None)
-                    } else {
-                        Err(error)
-                    };
+                    return absent_if(
+                        AwsError::from_sdk(OP, err),
+                        "NoSuchOrganizationConformancePackException",
+                    );
                 }
             };
             members.extend(
@@ -444,12 +437,10 @@ pub async fn rule_status(
     {
         Ok(rules) => rules,
         Err(err) => {
-            let error = AwsError::from_sdk("config:DescribeConfigRules", err);
-            return if error.code == "NoSuchConfigRuleException" {
-                Ok(None)
-            } else {
-                Err(error)
-            };
+            return absent_if(
+                AwsError::from_sdk("config:DescribeConfigRules", err),
+                "NoSuchConfigRuleException",
+            );
         }
     };
     let Some(rule) = rules.config_rules().first() else {
@@ -482,4 +473,15 @@ pub async fn rule_status(
         status.last_error_message = found.last_error_message().map(str::to_owned);
     }
     Ok(Some(status))
+}
+
+/// AWS's answer that there is no such thing (`not_found`, e.g.
+/// `StackSetNotFoundException`) as `Ok(None)`: the check then says what is missing.
+/// Any other error stays an error.
+pub(super) fn absent_if<T>(error: AwsError, not_found: &str) -> Result<Option<T>, AwsError> {
+    if error.code == not_found {
+        Ok(None)
+    } else {
+        Err(error)
+    }
 }
